@@ -1,0 +1,51 @@
+"""The main navigation, by role.
+
+Each entry names a URL; entries whose URL is not (yet) installed are left out, so the
+menu only ever offers what exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    need: str | None  # None: every municipality user
+
+
+NAV: list[NavItem] = [
+    NavItem(_("Start"), "home", None),
+    NavItem(_("Logbook"), "logbooks:quick_entry", access.READ),
+    NavItem(_("Observations"), "logbooks:observation_list", access.READ),
+    NavItem(_("Projects"), "projects:project_list", access.READ),
+    NavItem(_("Workshops"), "workshops:workshop_list", access.READ),
+    NavItem(_("Data"), "datasets:dataset_list", access.ANALYSE),
+    NavItem(_("Dashboard"), "reporting:dashboard", access.READ),
+    NavItem(_("Reports"), "reporting:report_list", access.ANALYSE),
+    NavItem(_("Guidance"), "guidance", None),
+    NavItem(_("Administration"), "accounts:admin_home", access.ADMIN),
+]
+
+
+def navigation_for(request) -> list[dict]:
+    scope = access.get_scope(request.user)
+    items = []
+    for item in NAV:
+        if item.need is not None and not scope.has(item.need):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,69 @@
+"""The start page's "what can I do here" cards, by role.
+
+Cards whose page is not installed are left out, so the start page only offers what exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts import access
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str | Promise
+    text: str | Promise
+    url_name: str
+    need: str | None
+
+
+CARDS = [
+    Card(_("Log a conversation"),
+         _("Note who was present, what you talked about and what you noticed about gender. It takes under a minute."),
+         "logbooks:quick_entry", access.READ),
+    Card(_("Observe a colleague"),
+         _("Agree a focus, observe a conversation and give specific, descriptive feedback."),
+         "logbooks:observation_list", access.READ),
+    Card(_("Do we talk to women and men about the same things?"),
+         _("The gender-split picture of your unit's logbooks, with honest statistics."),
+         "logbooks:analysis", access.ANALYSE),
+    Card(_("Action-learning projects"),
+         _("Small projects with gender-specific success criteria, measured from your own data."),
+         "projects:project_list", access.READ),
+    Card(_("Workshops and focus groups"),
+         _("Plan a workshop, a focus group or citizen involvement from the guidance."),
+         "workshops:workshop_list", access.LEAD),
+    Card(_("Gender-split data"),
+         _("Load registers and your own systems' exports; compare with national figures."),
+         "datasets:dataset_list", access.ANALYSE),
+    Card(_("Dashboard"),
+         _("Where are women and men served differently?"),
+         "reporting:dashboard", access.READ),
+    Card(_("Committee report"),
+         _("Build a PDF report for the political committee."),
+         "reporting:report_list", access.ANALYSE),
+    Card(_("Users and units"),
+         _("Invite colleagues, give roles and keep the organisation up to date."),
+         "accounts:admin_home", access.ADMIN),
+    Card(_("Guidance"),
+         _("What gender-equality assessment is, the seven tools and how to start."),
+         "guidance", None),
+]
+
+
+def start_cards(request, scope: access.Scope) -> list[dict]:
+    cards = []
+    for card in CARDS:
+        if card.need is not None and not scope.has(card.need):
+            continue
+        try:
+            url = reverse(card.url_name)
+        except NoReverseMatch:
+            continue
+        cards.append({"title": card.title, "text": card.text, "url": url})
+    return cards

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class LogbooksConfig(AppConfig):
+    name = "logbooks"
