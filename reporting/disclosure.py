@@ -1,0 +1,670 @@
+"""Disclosure control and the one result-table type of the reports.
+
+Why: municipal breakdowns by sex, age and unit quickly reach cells of one to four
+citizens, and a cell like "1 man aged 80+ in team Nord did not complete" can
+identify a person.  So every number that leaves the reporting layer passes
+through here.
+
+* **Threshold N** is a per-municipality setting (default 5).  It is clamped to at
+  least 3 by :func:`effective_threshold`; the API takes the municipality's value
+  only, so nothing a user sends can lower it.
+* **Primary suppression**: a count of 1 … N−1 is shown as ``"<N"`` (e.g. ``"<5"``).
+  Zero is shown: "nobody" identifies no one.
+* **Secondary (complementary) suppression**: when a table also publishes totals,
+  one hidden cell could be recovered by subtraction.  We therefore hide further
+  cells, always the smallest non-zero ones in the affected row/column, until every
+  row and column with a hidden cell has at least two, and then check the result
+  exactly (see :func:`_exposed`): a hidden cell is safe only when the published
+  numbers (visible cells, visible totals, and the fact that ``"<N"`` means 1 … N−1)
+  admit more than one value for it.  Cells that fail the check trigger more
+  suppression.  Totals are suppressed too when they themselves are below N.
+  Secondary cells display as ``"(skjult)"`` ("(hidden)" in English).  When a
+  whole table covers so few people that even the ``"<N"`` markers would pin a
+  value, every cell shows ``"(skjult)"``.
+* **Derived values** (shares, means, intervals, gaps) computed from a hidden cell
+  are hidden as well (reason ``"derived"``, shown like a secondary cell).
+
+A hidden value is never stored: a suppressed :class:`Cell` has ``value=None``, so
+no template, JSON for charts or CSV/XLSX export can leak it.
+
+Scope: the protection covers one table at a time (a 2-D table with its row,
+column and grand totals, or a 1-D table with its total).  Publishing several
+tables that overlap (e.g. per unit *and* for the whole administration) adds
+linking constraints that this module does not check.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from reporting import formatting as fmt
+from reporting import statistics as st
+
+DEFAULT_THRESHOLD = 5
+MIN_THRESHOLD = 3
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+DERIVED = "derived"
+REASONS = (PRIMARY, SECONDARY, DERIVED)
+
+COUNT = "count"
+SHARE = "share"
+MEAN = "mean"
+AMOUNT = "amount"
+PP = "pp"
+RATE = "rate"
+KINDS = (COUNT, SHARE, MEAN, AMOUNT, PP, RATE)
+
+HIDDEN_TEXT = {"da": "(skjult)", "en": "(hidden)"}
+TOTAL_LABEL = {"da": "I alt", "en": "Total"}
+
+
+def effective_threshold(threshold: int | None = None) -> int:
+    """The threshold actually applied: the municipality's value, never below 3.
+
+    ``None`` (no setting yet) means the default of 5.
+    """
+    if threshold is None:
+        return DEFAULT_THRESHOLD
+    return max(MIN_THRESHOLD, int(threshold))
+
+
+def is_small(value: int, threshold: int) -> bool:
+    """True for counts that need primary suppression (1 … N−1)."""
+    return 0 < value < effective_threshold(threshold)
+
+
+def marker(reason: str, threshold: int, lang: str = "da") -> str:
+    """What a hidden cell shows: ``"<5"`` for primary, ``"(skjult)"`` otherwise."""
+    if reason == PRIMARY:
+        return f"<{threshold}"
+    if reason in (SECONDARY, DERIVED):
+        try:
+            return HIDDEN_TEXT[lang]
+        except KeyError:
+            raise ValueError(f"unknown language {lang!r}") from None
+    raise ValueError(f"unknown reason {reason!r}")
+
+
+# --- Cells ---------------------------------------------------------------------------
+
+_INTERVAL_KIND = {
+    SHARE: "pct",
+    PP: "pp",
+    AMOUNT: "dkk",
+    MEAN: "decimal",
+    RATE: "decimal",
+    COUNT: "count",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published number, or the marker that replaces it.
+
+    ``reason`` is ``None`` for a visible cell, else ``"primary"``, ``"secondary"``
+    or ``"derived"``; a hidden cell has ``value``, ``low`` and ``high`` = None by
+    construction.  A visible cell with ``value=None`` is "no figure" (e.g. a share
+    of nobody) and displays as ``–``.  ``low``/``high`` hold an optional interval
+    in the same unit as ``value``.
+    """
+
+    value: float | None = None
+    kind: str = COUNT
+    reason: str | None = None
+    threshold: int = DEFAULT_THRESHOLD
+    digits: int | None = None
+    low: float | None = None
+    high: float | None = None
+    is_total: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}")
+        if self.reason is not None:
+            if self.reason not in REASONS:
+                raise ValueError(f"unknown reason {self.reason!r}")
+            if self.value is not None or self.low is not None or self.high is not None:
+                raise ValueError("a suppressed cell must not carry its value")
+
+    @property
+    def suppressed(self) -> bool:
+        return self.reason is not None
+
+    @classmethod
+    def count(cls, value: int, threshold: int, *, is_total: bool = False) -> Cell:
+        """A single count with primary suppression only.
+
+        Safe on its own (a KPI tile); inside a table with totals use
+        :meth:`Table.from_counts`, which also does secondary suppression.
+        """
+        n = effective_threshold(threshold)
+        if value < 0:
+            raise ValueError("counts must be non-negative")
+        if is_small(value, n):
+            return cls(kind=COUNT, reason=PRIMARY, threshold=n, is_total=is_total)
+        return cls(value=value, kind=COUNT, threshold=n, is_total=is_total)
+
+    def display(self, lang: str = "da") -> str:
+        """The text a reader sees, in Danish or English."""
+        if self.reason is not None:
+            return marker(self.reason, self.threshold, lang)
+        v = self.value
+        if self.kind == COUNT:
+            return fmt.fmt_int(v, lang)
+        if self.kind == SHARE:
+            return fmt.fmt_pct(v, self.digits or 0, lang)
+        if self.kind == PP:
+            return fmt.fmt_pp(v, self.digits or 0, lang)
+        if self.kind == AMOUNT:
+            return fmt.fmt_dkk(v, self.digits or 0, lang)
+        return fmt.fmt_decimal(v, 1 if self.digits is None else self.digits, lang)
+
+    def display_interval(self, lang: str = "da") -> str:
+        """The interval as text, ``""`` when there is none, the marker when hidden."""
+        if self.reason is not None:
+            return marker(self.reason, self.threshold, lang)
+        if self.low is None or self.high is None:
+            return ""
+        return fmt.fmt_interval(self.low, self.high, _INTERVAL_KIND[self.kind], self.digits, lang)
+
+    def export_value(self, lang: str = "da") -> int | float | str:
+        """Value for CSV/XLSX: the raw number, the marker if hidden, ``""`` if no figure.
+
+        Raw numbers (not display strings) so spreadsheets can compute with them;
+        shares are fractions (0.32), differences are percentage points.
+        """
+        if self.reason is not None:
+            return marker(self.reason, self.threshold, lang)
+        return "" if self.value is None else self.value
+
+    def to_dict(self, lang: str = "da") -> dict[str, object]:
+        """JSON-safe form (charts, APIs); hidden cells have ``value: null``."""
+        return {
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "kind": self.kind,
+            "suppressed": self.suppressed,
+            "reason": self.reason,
+            "display": self.display(lang),
+            "is_total": self.is_total,
+        }
+
+
+def derived(
+    value: float | None,
+    kind: str,
+    sources: Iterable[Cell],
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    digits: int | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    is_total: bool = False,
+) -> Cell:
+    """A cell computed from ``sources`` (e.g. a share from a count and its total).
+
+    Hidden (reason ``"derived"``) when any source is hidden, because e.g. a share
+    and its visible denominator give the hidden count back.
+    """
+    n = effective_threshold(threshold)
+    if any(s.suppressed for s in sources):
+        return Cell(kind=kind, reason=DERIVED, threshold=n, digits=digits, is_total=is_total)
+    return Cell(
+        value=value, kind=kind, threshold=n, digits=digits, low=low, high=high, is_total=is_total
+    )
+
+
+# --- Suppression engine --------------------------------------------------------------
+#
+# A table is a set of entries (inner cells and totals) tied by linear equations, one
+# per "line" (row or column): sum of the inner entries − the total = 0.  Giving each
+# entry a sign (+1 inner cells and the grand total, −1 row and column totals) makes
+# every line sum to zero, so the entries are the edges of a graph whose nodes are the
+# lines (rows and columns; a 1-D table has one line plus a free node) and any change
+# of the hidden entries that keeps all published sums is a circulation on that graph.
+# A hidden entry can take another value iff it lies on a cycle of hidden entries
+# that can all move in the required direction within their bounds (0 … ∞, or
+# 1 … N−1 for a "<N" cell).  This is exact, equivalent to minimising and maximising
+# the entry by linear programming (which the tests do independently).
+
+
+@dataclass
+class _Problem:
+    values: list[int]
+    lines: list[list[int]]
+    ends: list[tuple[int, int]]
+    sign: list[int]
+    is_margin: list[bool]
+    threshold: int
+    reasons: list[str | None] = field(default_factory=list)
+
+
+def _bounds(p: _Problem, k: int) -> tuple[float, float]:
+    if p.reasons[k] == PRIMARY:
+        return 1, p.threshold - 1
+    return 0, math.inf
+
+
+def _arcs(p: _Problem) -> list[tuple[int, int, int]]:
+    """Directed arcs (from, to, entry) along which hidden entries can move."""
+    arcs = []
+    for k, reason in enumerate(p.reasons):
+        if reason is None:
+            continue
+        lo, hi = _bounds(p, k)
+        up, down = p.values[k] < hi, p.values[k] > lo
+        s_up, s_down = (up, down) if p.sign[k] > 0 else (down, up)
+        u, v = p.ends[k]
+        if s_up:
+            arcs.append((u, v, k))
+        if s_down:
+            arcs.append((v, u, k))
+    return arcs
+
+
+def _reaches(arcs: list[tuple[int, int, int]], start: int, goal: int, skip: int) -> bool:
+    adjacency: dict[int, list[int]] = {}
+    for a, b, k in arcs:
+        if k != skip:
+            adjacency.setdefault(a, []).append(b)
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if node == goal:
+            return True
+        for nxt in adjacency.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return False
+
+
+def _exposed(p: _Problem) -> list[int]:
+    """Hidden entries whose value the published numbers pin down exactly."""
+    arcs = _arcs(p)
+    exposed = []
+    for k, reason in enumerate(p.reasons):
+        if reason is None:
+            continue
+        movable = any(_reaches(arcs, b, a, k) for a, b, kk in arcs if kk == k)
+        if not movable:
+            exposed.append(k)
+    return exposed
+
+
+def _pick(p: _Problem, candidates: Iterable[int]) -> int | None:
+    """Smallest non-zero visible entry (inner cells before totals); zeros last."""
+    visible = [k for k in candidates if p.reasons[k] is None]
+    if not visible:
+        return None
+    return min(visible, key=lambda k: (p.values[k] == 0, p.values[k], p.is_margin[k], k))
+
+
+def _solve(p: _Problem) -> list[str | None]:
+    p.reasons = [PRIMARY if 0 < v < p.threshold else None for v in p.values]
+    while True:
+        changed = False
+        for line in p.lines:
+            if sum(p.reasons[k] is not None for k in line) == 1:
+                k = _pick(p, line)
+                if k is not None:
+                    p.reasons[k] = SECONDARY
+                    changed = True
+        if changed:
+            continue
+        exposed = _exposed(p)
+        if not exposed:
+            return p.reasons
+        target = exposed[0]
+        near = [k for line in p.lines if target in line for k in line]
+        k = _pick(p, near)
+        if k is None:
+            k = _pick(p, range(len(p.values)))
+        if k is None:
+            # Everything is hidden, yet the "<N" markers themselves (1 … N−1, while
+            # zeros would show) still pin a value: the table covers so few people
+            # that no figure is safe.  Show every cell as merely hidden.
+            return [SECONDARY] * len(p.values)
+        p.reasons[k] = SECONDARY
+
+
+def _check_counts(values: Iterable[int]) -> None:
+    for v in values:
+        if int(v) != v or v < 0:
+            raise ValueError(f"counts must be non-negative integers, got {v!r}")
+
+
+def _problem_2d(counts: Sequence[Sequence[int]], threshold: int) -> tuple[_Problem, int, int]:
+    n = effective_threshold(threshold)
+    rows = [list(r) for r in counts]
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("counts must be a non-empty rectangular table")
+    for r in rows:
+        _check_counts(r)
+    rows = [[int(v) for v in r] for r in rows]
+    n_rows, n_cols = len(rows), len(rows[0])
+    full = [r + [sum(r)] for r in rows]
+    full.append([sum(col) for col in zip(*full, strict=True)])
+    width = n_cols + 1
+    values, ends, sign, is_margin = [], [], [], []
+    for i in range(n_rows + 1):
+        for j in range(width):
+            values.append(int(full[i][j]))
+            ends.append((i, n_rows + 1 + j))
+            margin_row, margin_col = i == n_rows, j == n_cols
+            sign.append(-1 if margin_row != margin_col else 1)
+            is_margin.append(margin_row or margin_col)
+    lines = [[i * width + j for j in range(width)] for i in range(n_rows + 1)]
+    lines += [[i * width + j for i in range(n_rows + 1)] for j in range(width)]
+    return _Problem(values, lines, ends, sign, is_margin, n), n_rows, width
+
+
+def suppress_2d(counts: Sequence[Sequence[int]], threshold: int) -> list[list[str | None]]:
+    """Suppression reasons for a 2-D table *with* its totals.
+
+    Returns an (R+1) x (C+1) matrix of reasons (None = publish): the last column is
+    the row totals, the last row the column totals, the corner the grand total.
+    """
+    problem, n_rows, width = _problem_2d(counts, threshold)
+    reasons = _solve(problem)
+    return [reasons[i * width : (i + 1) * width] for i in range(n_rows + 1)]
+
+
+def audit_2d(
+    counts: Sequence[Sequence[int]],
+    reasons: Sequence[Sequence[str | None]],
+    threshold: int,
+) -> list[tuple[int, int]]:
+    """Hidden entries (row, column of the table with totals) that can be recovered.
+
+    Lets callers and tests check any suppression pattern, e.g. one edited by hand:
+    an empty list means every hidden entry admits more than one value.
+    """
+    problem, n_rows, width = _problem_2d(counts, threshold)
+    flat = [r for row in reasons for r in row]
+    if len(flat) != len(problem.values):
+        raise ValueError("reasons must cover the table including its totals")
+    problem.reasons = list(flat)
+    return [divmod(k, width) for k in _exposed(problem)]
+
+
+def suppress_1d(counts: Sequence[int], threshold: int) -> list[str | None]:
+    """Suppression reasons for counts *and* their total (the last element)."""
+    n = effective_threshold(threshold)
+    if not counts:
+        raise ValueError("counts must not be empty")
+    _check_counts(counts)
+    values = [int(v) for v in counts]
+    values.append(sum(values))
+    k = len(values)
+    reasons = _solve(
+        _Problem(
+            values=values,
+            lines=[list(range(k))],
+            ends=[(0, 1)] * k,
+            sign=[1] * (k - 1) + [-1],
+            is_margin=[False] * (k - 1) + [True],
+            threshold=n,
+        )
+    )
+    return reasons
+
+
+# --- Tables --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row for templates: ``{% for row in table.rows %}``."""
+
+    label: str
+    cells: tuple[Cell, ...]
+    is_total: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: labels, cells (hidden ones already replaced), notes, source.
+
+    ``cells`` includes the total row/column when ``total_row``/``total_column`` is
+    set (they are then the last row/column).  ``n`` is the number of persons the
+    table covers, or None when that total itself is hidden.
+    """
+
+    title: str
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+    threshold: int = DEFAULT_THRESHOLD
+    n: int | None = None
+    row_header: str = ""
+    notes: tuple[str, ...] = ()
+    source: str = ""
+    total_row: bool = False
+    total_column: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.cells) != len(self.row_labels):
+            raise ValueError("one row of cells per row label")
+        if any(len(r) != len(self.column_labels) for r in self.cells):
+            raise ValueError("one cell per column label in every row")
+        if self.row_header in self.column_labels:
+            raise ValueError("row_header must differ from the column labels")
+
+    # -- construction --
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Sequence[Sequence[int]],
+        *,
+        row_labels: Sequence[str],
+        column_labels: Sequence[str],
+        threshold: int | None,
+        title: str = "",
+        row_header: str = "",
+        total_label: str = TOTAL_LABEL["da"],
+        notes: Sequence[str] = (),
+        source: str = "",
+    ) -> Table:
+        """A count table with row, column and grand totals, suppression applied.
+
+        ``threshold`` is the municipality's setting (clamped to >= 3).
+        """
+        n = effective_threshold(threshold)
+        if len(counts) != len(row_labels) or any(len(r) != len(column_labels) for r in counts):
+            raise ValueError("labels do not match the shape of counts")
+        reasons = suppress_2d(counts, n)
+        full = [list(r) + [sum(r)] for r in counts]
+        full.append([sum(col) for col in zip(*full, strict=True)])
+        last_i, last_j = len(full) - 1, len(full[0]) - 1
+        cells = tuple(
+            tuple(
+                Cell(
+                    value=None if reasons[i][j] else int(v),
+                    kind=COUNT,
+                    reason=reasons[i][j],
+                    threshold=n,
+                    is_total=i == last_i or j == last_j,
+                )
+                for j, v in enumerate(row)
+            )
+            for i, row in enumerate(full)
+        )
+        grand = cells[last_i][last_j]
+        return cls(
+            title=title,
+            row_labels=(*row_labels, total_label),
+            column_labels=(*column_labels, total_label),
+            cells=cells,
+            threshold=n,
+            n=None if grand.suppressed else int(grand.value),  # type: ignore[arg-type]
+            row_header=row_header,
+            notes=tuple(notes),
+            source=source,
+            total_row=True,
+            total_column=True,
+        )
+
+    @classmethod
+    def from_counts_1d(
+        cls,
+        counts: Mapping[str, int],
+        *,
+        threshold: int | None,
+        title: str = "",
+        row_label: str = "Antal",
+        row_header: str = "",
+        total_label: str = TOTAL_LABEL["da"],
+        notes: Sequence[str] = (),
+        source: str = "",
+    ) -> Table:
+        """One row of counts (e.g. by sex) with a total column, suppression applied."""
+        n = effective_threshold(threshold)
+        values = [int(v) for v in counts.values()]
+        reasons = suppress_1d(values, n)
+        values.append(sum(values))
+        last = len(values) - 1
+        row = tuple(
+            Cell(value=None if r else v, kind=COUNT, reason=r, threshold=n, is_total=j == last)
+            for j, (v, r) in enumerate(zip(values, reasons, strict=True))
+        )
+        total = row[-1]
+        return cls(
+            title=title,
+            row_labels=(row_label,),
+            column_labels=(*counts.keys(), total_label),
+            cells=(row,),
+            threshold=n,
+            n=None if total.suppressed else int(total.value),  # type: ignore[arg-type]
+            row_header=row_header,
+            notes=tuple(notes),
+            source=source,
+            total_row=False,
+            total_column=True,
+        )
+
+    def share_table(self, axis: str = "row", *, title: str | None = None) -> Table:
+        """Shares of the row (``axis="row"``) or column total, with Wilson intervals.
+
+        Needs the matching total (last column for rows, last row for columns).  A
+        share is hidden when its count or its total is hidden.
+        """
+        if axis not in ("row", "column"):
+            raise ValueError("axis must be 'row' or 'column'")
+        if (axis == "row" and not self.total_column) or (axis == "column" and not self.total_row):
+            raise ValueError(f"a {axis} share needs the {axis} totals")
+        rows = []
+        for row in self.cells:
+            out = []
+            for j, cell in enumerate(row):
+                total = row[-1] if axis == "row" else self.cells[-1][j]
+                if cell.suppressed or total.suppressed or not total.value:
+                    value = low = high = None
+                else:
+                    s = st.share(int(cell.value), int(total.value))  # type: ignore[arg-type]
+                    value, low, high = s.share, s.low, s.high
+                out.append(
+                    derived(
+                        value,
+                        SHARE,
+                        (cell, total),
+                        low=low,
+                        high=high,
+                        threshold=self.threshold,
+                        is_total=cell.is_total,
+                    )
+                )
+            rows.append(tuple(out))
+        return Table(
+            title=self.title if title is None else title,
+            row_labels=self.row_labels,
+            column_labels=self.column_labels,
+            cells=tuple(rows),
+            threshold=self.threshold,
+            n=self.n,
+            row_header=self.row_header,
+            notes=self.notes,
+            source=self.source,
+            total_row=self.total_row,
+            total_column=self.total_column,
+        )
+
+    # -- reading --
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Rows for templates, the total row flagged."""
+        last = len(self.cells) - 1
+        return tuple(
+            Row(label=label, cells=cells, is_total=self.total_row and i == last)
+            for i, (label, cells) in enumerate(zip(self.row_labels, self.cells, strict=True))
+        )
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def cell(self, row_label: str, column_label: str) -> Cell:
+        return self.cells[self.row_labels.index(row_label)][self.column_labels.index(column_label)]
+
+    @property
+    def has_suppression(self) -> bool:
+        return any(c.suppressed for row in self.cells for c in row)
+
+    def suppression_notes(self, lang: str = "da") -> tuple[str, ...]:
+        """Footnotes explaining the markers that occur in this table."""
+        reasons = {c.reason for row in self.cells for c in row if c.suppressed}
+        n, hidden = self.threshold, HIDDEN_TEXT.get(lang, HIDDEN_TEXT["da"])
+        notes = []
+        if PRIMARY in reasons:
+            notes.append(
+                f"<{n}: færre end {n} personer; det præcise tal vises ikke af hensyn til "
+                "fortroligheden."
+                if lang == "da"
+                else f"<{n}: fewer than {n} people; the exact number is withheld for privacy."
+            )
+        if reasons & {SECONDARY, DERIVED}:
+            notes.append(
+                f"{hidden}: skjult, så et tal under {n} ikke kan regnes ud fra totalerne."
+                if lang == "da"
+                else f"{hidden}: withheld so that a number below {n} cannot be worked out "
+                "from the totals."
+            )
+        return tuple(notes)
+
+    # -- export --
+
+    def to_records(self, lang: str = "da") -> list[dict[str, object]]:
+        """Rows as dicts for CSV/XLSX; hidden cells carry only their marker text."""
+        key = self.row_header
+        return [
+            {key: row.label}
+            | {
+                col: cell.export_value(lang)
+                for col, cell in zip(self.column_labels, row.cells, strict=True)
+            }
+            for row in self.rows
+        ]
+
+    def to_dict(self, lang: str = "da") -> dict[str, object]:
+        """JSON-safe form for charts; hidden values are ``null``, never the number."""
+        return {
+            "title": self.title,
+            "row_header": self.row_header,
+            "row_labels": list(self.row_labels),
+            "column_labels": list(self.column_labels),
+            "rows": [[c.to_dict(lang) for c in row] for row in self.cells],
+            "threshold": self.threshold,
+            "n": self.n,
+            "notes": list(self.notes) + list(self.suppression_notes(lang)),
+            "source": self.source,
+            "total_row": self.total_row,
+            "total_column": self.total_column,
+        }

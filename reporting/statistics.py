@@ -1,0 +1,569 @@
+"""Pure statistics for gender-split reporting.
+
+Nothing here knows about Django or the database: callers hand in counts, sums or
+values and get frozen result objects back.  Keeping the maths pure means it can be
+tested against scipy and published worked examples without settings, and that the
+same numbers appear in the dashboard, the PDF and the export.
+
+Conventions used throughout (also explained to users in ``docs/how-we-count.md``):
+
+* **Sign convention: every difference is women minus men.**  A negative gap means
+  the men's share (or mean) is higher.  Differences of shares are given in
+  *percentage points* (``-39.0`` means the women's share is 39 points below the men's).
+* Intervals are two-sided at ``level`` (default 95 %).  For shares we use the Wilson
+  score interval, which behaves well for small groups and for 0 % / 100 %, where
+  the textbook "p ± 1.96·se" interval collapses to zero width.
+* Every distribution comes from :mod:`scipy.stats`; nothing special is coded by hand.
+* A comparison is only judged when both groups are large enough; otherwise the
+  verdict is :data:`TOO_FEW` ("for få til at sige noget") rather than a p-value
+  that small groups would make look meaningful.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+from scipy import stats
+
+if TYPE_CHECKING:  # pandas is only needed by crosstab_shares; import lazily there
+    import pandas as pd
+
+# --- Sexes ---------------------------------------------------------------------------
+
+KVINDE = "kvinde"
+MAND = "mand"
+ANDET = "andet"
+UOPLYST = "uoplyst"
+I_ALT = "i_alt"
+#: The order sexes are shown in; totals last.
+SEXES: tuple[str, ...] = (KVINDE, MAND, ANDET, UOPLYST)
+
+# --- Verdicts and tests --------------------------------------------------------------
+
+SIGNIFICANT = "significant"
+NOT_SIGNIFICANT = "not_significant"
+TOO_FEW = "too_few"
+VERDICTS: tuple[str, ...] = (SIGNIFICANT, NOT_SIGNIFICANT, TOO_FEW)
+
+FISHER = "fisher"
+CHI2 = "chi2"
+WELCH = "welch"
+
+#: Smallest group size for which a proportion comparison is judged.  It equals the
+#: default disclosure threshold on purpose: a group too small to publish is too
+#: small to draw conclusions from.  Callers pass the municipality's threshold.
+MIN_GROUP_N = 5
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+
+
+def _check_count(count: int, n: int) -> None:
+    if n < 0 or count < 0:
+        raise ValueError(f"counts must be non-negative, got {count!r} of {n!r}")
+    if count > n:
+        raise ValueError(f"count {count!r} is larger than n {n!r}")
+
+
+# --- Shares --------------------------------------------------------------------------
+
+
+def wilson_interval(count: int, n: int, level: float = 0.95) -> tuple[float | None, float | None]:
+    """Wilson score interval for a proportion ``count / n``.
+
+    Wilson rather than Wald because municipal groups are often small and shares of
+    0 % or 100 % are common; Wilson stays inside [0, 1] and never has zero width.
+    Returns ``(None, None)`` for ``n == 0``: there is nothing to estimate.
+    """
+    _check_level(level)
+    _check_count(count, n)
+    if n == 0:
+        return (None, None)
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = count / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = (z / (1 + z2 / n)) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    # Clamp the exact boundary cases so 0/n starts at exactly 0 and n/n ends at 1
+    # (floating point would otherwise give e.g. 1e-17).
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == n else min(1.0, centre + half)
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class Share:
+    """A proportion with its interval.  ``share`` is a fraction in [0, 1]."""
+
+    count: int
+    n: int
+    share: float | None
+    low: float | None
+    high: float | None
+    level: float = 0.95
+
+
+def share(count: int, n: int, level: float = 0.95) -> Share:
+    """The share ``count / n`` with its Wilson interval (all None when ``n == 0``)."""
+    low, high = wilson_interval(count, n, level)
+    return Share(
+        count=count, n=n, share=(count / n if n else None), low=low, high=high, level=level
+    )
+
+
+def shares_by_sex(counts: Mapping[str, tuple[int, int]], level: float = 0.95) -> dict[str, Share]:
+    """Shares per sex from ``{sex: (count, n)}``, plus the pooled :data:`I_ALT` share.
+
+    The pooled share includes every key given (also ``andet`` and ``uoplyst``)
+    because the total must describe everyone the service reached, not only the
+    two sexes being compared.  A key ``i_alt`` in the input is rejected so the total
+    cannot silently disagree with its parts.
+    """
+    if I_ALT in counts:
+        raise ValueError("pass the sexes only; the total is computed")
+    result = {sex: share(c, n, level) for sex, (c, n) in counts.items()}
+    total_c = sum(c for c, _ in counts.values())
+    total_n = sum(n for _, n in counts.values())
+    result[I_ALT] = share(total_c, total_n, level)
+    return result
+
+
+# --- Gap between women's and men's shares -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Comparison of the women's and the men's share.
+
+    ``difference``, ``low`` and ``high`` are in **percentage points, women minus men**
+    (negative: men higher).  ``low``/``high`` is Newcombe's hybrid score interval.
+    ``ratio`` is women's share / men's share.  ``test`` names the test behind
+    ``p_value``: ``"fisher"`` (Fisher's exact, two-sided) or ``"chi2"`` (Pearson's
+    chi-square *without* continuity correction).  ``adjusted_p`` is filled by
+    :func:`adjust_gaps` when many gaps are tested together; the verdict then uses it.
+    """
+
+    women_count: int
+    women_n: int
+    men_count: int
+    men_n: int
+    p_women: float | None
+    p_men: float | None
+    difference: float | None
+    low: float | None
+    high: float | None
+    ratio: float | None
+    p_value: float | None
+    test: str | None
+    verdict: str
+    alpha: float = 0.05
+    min_n: int = MIN_GROUP_N
+    adjusted_p: float | None = None
+
+    @property
+    def level(self) -> float:
+        return 1 - self.alpha
+
+    @property
+    def higher(self) -> str | None:
+        """Which sex has the higher share (:data:`KVINDE`/:data:`MAND`), None if equal/unknown."""
+        if self.difference is None or self.difference == 0:
+            return None
+        return KVINDE if self.difference > 0 else MAND
+
+
+def _verdict(p: float | None, alpha: float, too_few: bool) -> str:
+    if too_few or p is None:
+        return TOO_FEW
+    return SIGNIFICANT if p < alpha else NOT_SIGNIFICANT
+
+
+def newcombe_interval(
+    count1: int, n1: int, count2: int, n2: int, level: float = 0.95
+) -> tuple[float | None, float | None]:
+    """Newcombe's hybrid score interval for ``count1/n1 - count2/n2`` (as fractions).
+
+    Method 10 of Newcombe (1998), Statistics in Medicine 17:873-890: combine the two
+    Wilson intervals by "square and add".  Chosen because, unlike the Wald interval,
+    it keeps its coverage for small groups and extreme shares, and needs no iteration.
+    """
+    l1, u1 = wilson_interval(count1, n1, level)
+    l2, u2 = wilson_interval(count2, n2, level)
+    if l1 is None or l2 is None or u1 is None or u2 is None:
+        return (None, None)
+    p1, p2 = count1 / n1, count2 / n2
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return (max(-1.0, low), min(1.0, high))
+
+
+def _two_by_two_p(table: np.ndarray, test: str) -> tuple[float, str]:
+    """p-value of a 2x2 table; ``test="auto"`` picks Fisher when an expected count is < 5."""
+    row = table.sum(axis=1)
+    col = table.sum(axis=0)
+    expected = np.outer(row, col) / table.sum()
+    if test == "auto":
+        test = FISHER if (expected < 5).any() else CHI2
+    if test == FISHER:
+        return float(stats.fisher_exact(table).pvalue), FISHER
+    if test == CHI2:
+        if (expected == 0).any():
+            raise ValueError("chi-square is undefined when an outcome never occurs; use Fisher")
+        return float(stats.chi2_contingency(table, correction=False).pvalue), CHI2
+    raise ValueError(f"unknown test {test!r}; use 'auto', 'fisher' or 'chi2'")
+
+
+def proportion_gap(
+    women_count: int,
+    women_n: int,
+    men_count: int,
+    men_n: int,
+    *,
+    alpha: float = 0.05,
+    min_n: int = MIN_GROUP_N,
+    test: str = "auto",
+) -> Gap:
+    """Compare the women's share with the men's share.
+
+    Verdict :data:`TOO_FEW` when either group has fewer than ``min_n`` people
+    (default 5, the disclosure threshold): with so few, a "no difference" is
+    uninformative and a "difference" would rest on one or two persons.  The
+    p-value is still computed whenever both groups are non-empty, for analysts,
+    but such gaps are never called significant.
+
+    ``test="auto"`` uses Fisher's exact test when any expected count in the 2x2
+    table is below 5 (where the chi-square approximation is poor), otherwise
+    Pearson's chi-square without continuity correction (Yates' correction is
+    needlessly conservative).  ``"fisher"`` or ``"chi2"`` force a test.
+    """
+    _check_count(women_count, women_n)
+    _check_count(men_count, men_n)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    p_w = women_count / women_n if women_n else None
+    p_m = men_count / men_n if men_n else None
+    difference = low = high = ratio = p_value = None
+    used: str | None = None
+    if p_w is not None and p_m is not None:
+        # Exact rational form so that e.g. 64/200 - 71/100 is -39.0, not -38.999...
+        difference = 100 * (women_count * men_n - men_count * women_n) / (women_n * men_n)
+        lo, hi = newcombe_interval(women_count, women_n, men_count, men_n, 1 - alpha)
+        low = None if lo is None else 100 * lo
+        high = None if hi is None else 100 * hi
+        ratio = p_w / p_m if p_m > 0 else None
+        table = np.array(
+            [[women_count, women_n - women_count], [men_count, men_n - men_count]], dtype=np.int64
+        )
+        p_value, used = _two_by_two_p(table, test)
+    too_few = min(women_n, men_n) < max(min_n, 1)
+    return Gap(
+        women_count=women_count,
+        women_n=women_n,
+        men_count=men_count,
+        men_n=men_n,
+        p_women=p_w,
+        p_men=p_m,
+        difference=difference,
+        low=low,
+        high=high,
+        ratio=ratio,
+        p_value=p_value,
+        test=used,
+        verdict=_verdict(p_value, alpha, too_few),
+        alpha=alpha,
+        min_n=min_n,
+    )
+
+
+# --- Means ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeanSummary:
+    """Mean with a t-interval; ``median`` only when the raw values were given."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+    low: float | None
+    high: float | None
+    median: float | None = None
+    level: float = 0.95
+
+
+def mean_summary(
+    values: Iterable[float] | None = None,
+    *,
+    n: int | None = None,
+    mean: float | None = None,
+    sd: float | None = None,
+    level: float = 0.95,
+) -> MeanSummary:
+    """Summarise either raw ``values`` or pre-aggregated ``n``/``mean``/``sd``.
+
+    Both forms exist because registers often deliver only aggregates (e.g. average
+    yearly cost per citizen), while the product's own data has the raw values.
+    Missing values (NaN) in ``values`` are dropped, not treated as zero.  The
+    interval is mean ± t(n-1)·sd/√n; it needs n >= 2 and an sd.
+    """
+    _check_level(level)
+    median: float | None = None
+    if values is not None:
+        if n is not None or mean is not None or sd is not None:
+            raise ValueError("give either values or n/mean/sd, not both")
+        arr = np.asarray(list(values), dtype=float)
+        arr = arr[~np.isnan(arr)]
+        n = int(arr.size)
+        mean = float(arr.mean()) if n else None
+        sd = float(arr.std(ddof=1)) if n >= 2 else None
+        median = float(np.median(arr)) if n else None
+    else:
+        if n is None:
+            raise ValueError("give values or n")
+        if n < 0:
+            raise ValueError("n must be non-negative")
+        if n > 0 and mean is None:
+            raise ValueError("mean is required when n > 0")
+        if sd is not None and sd < 0:
+            raise ValueError("sd must be non-negative")
+        if n == 0:
+            mean = sd = None
+    low = high = None
+    if n >= 2 and sd is not None and mean is not None:
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+        low, high = mean - half, mean + half
+    return MeanSummary(n=n, mean=mean, sd=sd, low=low, high=high, median=median, level=level)
+
+
+@dataclass(frozen=True)
+class MeanGap:
+    """Welch comparison of two means; ``difference`` = women minus men, in the data's unit."""
+
+    mean_women: float | None
+    mean_men: float | None
+    n_women: int
+    n_men: int
+    difference: float | None
+    low: float | None
+    high: float | None
+    df: float | None
+    ratio: float | None
+    p_value: float | None
+    verdict: str
+    test: str = WELCH
+    alpha: float = 0.05
+    adjusted_p: float | None = None
+
+    @property
+    def higher(self) -> str | None:
+        if self.difference is None or self.difference == 0:
+            return None
+        return KVINDE if self.difference > 0 else MAND
+
+
+def mean_gap(
+    women: MeanSummary, men: MeanSummary, *, alpha: float = 0.05, min_n: int = 2
+) -> MeanGap:
+    """Welch's t-test and interval for ``women.mean - men.mean``.
+
+    Welch, not Student, because the spread of e.g. costs differs between men and
+    women and the groups differ in size; Welch does not assume equal variances.
+    Degrees of freedom by Welch–Satterthwaite.  Verdict :data:`TOO_FEW` when a group
+    has fewer than ``min_n`` (at least 2) values, or when both groups have zero
+    spread (the t statistic is then undefined).
+    """
+    diff = women.mean - men.mean if women.mean is not None and men.mean is not None else None
+    ratio = women.mean / men.mean if diff is not None and men.mean not in (None, 0) else None
+    low = high = df = p = None
+    enough = min(women.n, men.n) >= max(min_n, 2) and women.sd is not None and men.sd is not None
+    if enough and diff is not None:
+        vw = women.sd**2 / women.n
+        vm = men.sd**2 / men.n
+        se = math.sqrt(vw + vm)
+        if se > 0:
+            # Welch–Satterthwaite, scaled by the larger variance so that tiny
+            # variances cannot underflow to 0/0.
+            big = max(vw, vm)
+            a, b = vw / big, vm / big
+            df = (a + b) ** 2 / (a**2 / (women.n - 1) + b**2 / (men.n - 1))
+            t_stat = diff / se
+            p = float(2 * stats.t.sf(abs(t_stat), df))
+            half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+            low, high = diff - half, diff + half
+    return MeanGap(
+        mean_women=women.mean,
+        mean_men=men.mean,
+        n_women=women.n,
+        n_men=men.n,
+        difference=diff,
+        low=low,
+        high=high,
+        df=df,
+        ratio=ratio,
+        p_value=p,
+        verdict=_verdict(p, alpha, not enough),
+        alpha=alpha,
+    )
+
+
+# --- Rates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Events per ``per`` units of the denominator (persons or person-years)."""
+
+    numerator: int
+    denominator: float
+    per: float
+    rate: float | None
+    low: float | None
+    high: float | None
+    level: float = 0.95
+
+
+def rate(numerator: int, denominator: float, per: float = 1000, level: float = 0.95) -> Rate:
+    """Rate with the exact Poisson (Garwood 1936) interval from chi-square quantiles.
+
+    Exact rather than normal-approximation because event counts (e.g. GP contacts
+    of a small team's citizens) are often small, and the exact interval never
+    goes below zero.
+    """
+    _check_level(level)
+    if numerator < 0 or denominator < 0:
+        raise ValueError("numerator and denominator must be non-negative")
+    if denominator == 0:
+        return Rate(numerator, denominator, per, None, None, None, level)
+    a = 1 - level
+    k = numerator
+    low_count = 0.0 if k == 0 else float(stats.chi2.ppf(a / 2, 2 * k)) / 2
+    high_count = float(stats.chi2.ppf(1 - a / 2, 2 * k + 2)) / 2
+    scale = per / denominator
+    return Rate(k, denominator, per, k * scale, low_count * scale, high_count * scale, level)
+
+
+# --- Multiple comparisons ------------------------------------------------------------
+
+
+def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
+    """Benjamini–Hochberg adjusted p-values (false discovery rate), in input order.
+
+    Used when a report tests many gaps at once (every unit, every age band): at 5 %
+    about one in twenty true non-differences would otherwise show as "significant".
+    ``None`` entries (no test) pass through and do not count as tests.  The result
+    is monotone in the raw p-values and capped at 1.
+    """
+    present = [(i, float(p)) for i, p in enumerate(p_values) if p is not None]
+    for _, p in present:
+        if math.isnan(p) or not 0 <= p <= 1:
+            raise ValueError(f"p-value out of range: {p!r}")
+    out: list[float | None] = [None] * len(p_values)
+    m = len(present)
+    # Walk from the largest p down, carrying the running minimum of p·m/rank so the
+    # adjusted values stay monotone in the raw ones.
+    running = 1.0
+    descending = sorted(present, key=lambda ip: ip[1], reverse=True)
+    for rank, (i, p) in zip(range(m, 0, -1), descending, strict=True):
+        running = min(running, p * m / rank)
+        out[i] = running
+    return out
+
+
+G = TypeVar("G", Gap, MeanGap)
+
+
+def adjust_gaps(gaps: Sequence[G]) -> list[G]:
+    """Return copies of ``gaps`` with ``adjusted_p`` filled and the verdict taken from it.
+
+    Gaps whose verdict is :data:`TOO_FEW` are left out of the family of tests (they
+    are never reported as findings) and keep ``adjusted_p=None``.
+    """
+    raw = [g.p_value if g.verdict != TOO_FEW else None for g in gaps]
+    adjusted = benjamini_hochberg(raw)
+    result: list[G] = []
+    for g, adj in zip(gaps, adjusted, strict=True):
+        if g.verdict == TOO_FEW:
+            result.append(g)
+        else:
+            result.append(replace(g, adjusted_p=adj, verdict=_verdict(adj, g.alpha, False)))
+    return result
+
+
+# --- Intersectional breakdown --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CrosstabRow:
+    """One level of the second dimension (or the margin, ``level == I_ALT``)."""
+
+    level: object
+    shares: Mapping[str, Share]
+    gap: Gap
+
+    @property
+    def is_total(self) -> bool:
+        return self.level == I_ALT
+
+
+def crosstab_shares(
+    df: pd.DataFrame,
+    *,
+    by: str,
+    sex_col: str = "sex",
+    count_col: str = "count",
+    n_col: str = "n",
+    alpha: float = 0.05,
+    min_n: int = MIN_GROUP_N,
+    adjust: bool = True,
+) -> list[CrosstabRow]:
+    """Shares by sex within each level of ``by`` (e.g. age band), plus the margin.
+
+    ``df`` has one row per (level, sex) with ``count`` of ``n`` (several rows for the
+    same cell are summed).  For each level, in order of first appearance, and then for
+    the margin (``level == I_ALT``, all levels pooled) it gives the share per sex
+    present, the pooled share under :data:`I_ALT`, and the women–men :class:`Gap`
+    (verdict :data:`TOO_FEW` when a sex is missing from that level).
+
+    With ``adjust=True`` the per-level gaps are Benjamini–Hochberg adjusted as one
+    family, because an intersectional breakdown is exactly where many small tests
+    produce chance findings.  The margin is the headline comparison and is not
+    adjusted.
+    """
+    missing = {by, sex_col, count_col, n_col} - set(df.columns)
+    if missing:
+        raise ValueError(f"missing columns: {sorted(missing)}")
+    grouped = (
+        df.groupby([by, sex_col], sort=False, dropna=False)[[count_col, n_col]].sum().reset_index()
+    )
+    levels = list(dict.fromkeys(grouped[by].tolist()))
+
+    def row_for(level: object, part: pd.DataFrame) -> CrosstabRow:
+        counts = {
+            str(sex): (int(c), int(n))
+            for sex, c, n in zip(part[sex_col], part[count_col], part[n_col], strict=True)
+        }
+        shares = shares_by_sex(counts)
+        wc, wn = counts.get(KVINDE, (0, 0))
+        mc, mn = counts.get(MAND, (0, 0))
+        gap = proportion_gap(wc, wn, mc, mn, alpha=alpha, min_n=min_n)
+        return CrosstabRow(level=level, shares=shares, gap=gap)
+
+    def part_for(level: object) -> pd.DataFrame:
+        if level is None or (isinstance(level, float) and math.isnan(level)):
+            return grouped[grouped[by].isna()]
+        return grouped[grouped[by] == level]
+
+    rows = [row_for(level, part_for(level)) for level in levels]
+    if adjust and rows:
+        adjusted = adjust_gaps([r.gap for r in rows])
+        rows = [replace(r, gap=g) for r, g in zip(rows, adjusted, strict=True)]
+    margin = grouped.groupby(sex_col, sort=False)[[count_col, n_col]].sum().reset_index()
+    rows.append(row_for(I_ALT, margin))
+    return rows
