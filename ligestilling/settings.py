@@ -128,6 +128,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# The login form field is "username" although users log in by e-mail.
+AXES_USERNAME_FORM_FIELD = "username"
 # Locking by IP would lock a whole town hall out: municipal staff share NAT addresses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
