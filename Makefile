@@ -9,8 +9,13 @@ APPS := accounts datasets logbooks projects workshops reporting
 
 .PHONY: run test setup test-setup system-deps messages compilemessages lint bench clean
 
+# Debian's python3 needs the python3-venv package for `-m venv`; install it when root.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	  else echo "Install python3-venv: sudo apt-get install python3-venv"; exit 1; fi; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(PIP) install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(PY)
