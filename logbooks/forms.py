@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import (
+    AgeBand,
+    CivilStatus,
+    Education,
+    Entry,
+    EntryTopic,
+    ListItem,
+    Observation,
+    Origin,
+    RaisedBy,
+    Sex,
+    StaffRole,
+)
+from .privacy import validate_no_identifiers
+from .services import unit_items
+
+TEXTAREA = {"rows": 2}
+
+
+class A11yMixin:
+    """Bootstrap classes on plain inputs; errors tied to their field with aria-describedby."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput)):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                bf = self[name]
+                ids = [f"{bf.auto_id}_error"]
+                if self.fields[name].help_text:
+                    ids.append(f"{bf.auto_id}_helptext")
+                self.fields[name].widget.attrs["aria-describedby"] = " ".join(ids)
+                css = self.fields[name].widget.attrs.get("class", "")
+                if "is-invalid" not in css and css:
+                    self.fields[name].widget.attrs["class"] = css + " is-invalid"
+
+
+def _by_use(items, counts: dict[int, int]):
+    """Most used first (by this author), then the list's own order."""
+    return sorted(items, key=lambda i: (-counts.get(i.pk, 0), i.position, i.label))
+
+
+class EntryForm(A11yMixin, forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(label=_("Time (optional)"), required=False,
+                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    kind = forms.ModelChoiceField(label=_("Kind of conversation"), queryset=ListItem.objects.none(),
+                                  required=False, widget=forms.RadioSelect, empty_label=None)
+    staff_present = forms.MultipleChoiceField(label=_("Staff present"), choices=StaffRole.choices, required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    sex = forms.ChoiceField(label=_("Citizen's sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    age_band = forms.ChoiceField(label=_("Citizen's age"), choices=AgeBand.choices, widget=forms.RadioSelect)
+    education = forms.ChoiceField(label=_("Education"), choices=[("", "—"), *Education.choices], required=False)
+    civil_status = forms.ChoiceField(label=_("Civil status"), choices=[("", "—"), *CivilStatus.choices],
+                                     required=False)
+    origin = forms.ChoiceField(label=_("Origin"), choices=[("", "—"), *Origin.choices], required=False)
+    topics_staff = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    topics_citizen = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    offers = forms.ModelMultipleChoiceField(label=_("Offers made"), queryset=ListItem.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=ListItem.objects.none(), required=False,
+                                     widget=forms.RadioSelect, empty_label=None)
+    outcome_text = forms.CharField(label=_("Outcome in your own words"), required=False,
+                                   widget=forms.Textarea(attrs=TEXTAREA), validators=[validate_no_identifiers])
+    gender_attention = forms.CharField(
+        label=_("Particular attention to gender"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
+        validators=[validate_no_identifiers],
+        help_text=_("Did gender play a part? E.g. what you asked about, what was offered, how the citizen reacted."))
+    reflections = forms.CharField(label=_("Reflections after the conversation"), required=False,
+                                  widget=forms.Textarea(attrs=TEXTAREA), validators=[validate_no_identifiers])
+    open_questions = forms.CharField(label=_("Open questions"), required=False,
+                                     widget=forms.Textarea(attrs=TEXTAREA), validators=[validate_no_identifiers])
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    FREE_TEXT_HELP = _("Never write the citizen's name, CPR number, phone number, address or e-mail.")
+
+    def __init__(self, *args, unit, author: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        mine = EntryTopic.objects.filter(entry__author=author)
+        topic_use = dict(mine.order_by().values_list("topic_id").annotate(n=Count("id")))
+        entries = Entry.objects.filter(author=author)
+        offer_use = dict(Entry.offers.through.objects.filter(entry__author=author).order_by()
+                         .values_list("listitem_id").annotate(n=Count("id")))
+        kind_use = dict(entries.order_by().values_list("kind_id").annotate(n=Count("id")))
+        outcome_use = dict(entries.order_by().values_list("outcome_id").annotate(n=Count("id")))
+        items = list(unit_items(unit))
+        by_kind = {k: [i for i in items if i.kind == k] for k in ListItem.Kind.values}
+        self.topic_items = _by_use(by_kind[ListItem.Kind.TOPIC], topic_use)
+        topic_choices = [(str(i.pk), i.label) for i in self.topic_items]
+        self.fields["topics_staff"].choices = topic_choices
+        self.fields["topics_citizen"].choices = topic_choices
+        for name, kind, use in (("kind", ListItem.Kind.CONVERSATION, kind_use), ("offers", ListItem.Kind.OFFER, offer_use),
+                                ("outcome", ListItem.Kind.OUTCOME, outcome_use)):
+            ordered = _by_use(by_kind[kind], use)
+            self.fields[name].queryset = ListItem.objects.filter(pk__in=[i.pk for i in ordered])
+            self.fields[name].choices = [(i.pk, i.label) for i in ordered]
+
+    def topic_rows(self):
+        """(item, staff checked, citizen checked) for the template's topic toggles."""
+        staff = set(map(str, self["topics_staff"].value() or []))
+        citizen = set(map(str, self["topics_citizen"].value() or []))
+        return [(i, str(i.pk) in staff, str(i.pk) in citizen) for i in self.topic_items]
+
+    def clean(self):
+        data = super().clean()
+        if data is None:
+            return data
+        if data.get("date") and data["date"] > timezone.localdate():
+            self.add_error("date", _("The date cannot be in the future."))
+        return data
+
+    def topics(self) -> dict[ListItem, str]:
+        by_id = {str(i.pk): i for i in self.topic_items}
+        result = {by_id[pk]: RaisedBy.STAFF for pk in self.cleaned_data.get("topics_staff", [])}
+        for pk in self.cleaned_data.get("topics_citizen", []):
+            result[by_id[pk]] = RaisedBy.CITIZEN
+        return result
+
+    def entry_fields(self) -> dict:
+        d = self.cleaned_data
+        return {name: d.get(name) for name in (
+            "date", "time", "kind", "sex", "age_band", "education", "civil_status", "origin", "outcome",
+            "outcome_text", "gender_attention", "reflections", "open_questions")} | {
+            "staff_present": list(d.get("staff_present") or [])}
+
+    @classmethod
+    def initial_for(cls, entry: Entry) -> dict:
+        topics = list(entry.topics.all())
+        return {
+            "date": entry.date, "time": entry.time, "kind": entry.kind_id, "staff_present": entry.staff_present,
+            "sex": entry.sex, "age_band": entry.age_band, "education": entry.education,
+            "civil_status": entry.civil_status, "origin": entry.origin, "outcome": entry.outcome_id,
+            "outcome_text": entry.outcome_text, "gender_attention": entry.gender_attention,
+            "reflections": entry.reflections, "open_questions": entry.open_questions, "version": entry.version,
+            "offers": [o.pk for o in entry.offers.all()],
+            "topics_staff": [str(t.topic_id) for t in topics if t.raised_by == RaisedBy.STAFF],
+            "topics_citizen": [str(t.topic_id) for t in topics if t.raised_by == RaisedBy.CITIZEN],
+        }
+
+
+class MyEntriesFilterForm(A11yMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    sex = forms.ChoiceField(label=_("Citizen's sex"), choices=[("", _("All")), *Sex.choices], required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ObservationForm(A11yMixin, forms.ModelForm):
+    observed = forms.ModelChoiceField(label=_("Observed colleague"), queryset=User.objects.none())
+
+    class Meta:
+        model = Observation
+        fields = ["observed", "date", "focus", "topics_notes", "questions_notes", "offers_notes", "what_worked",
+                  "hypotheses"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{f: forms.Textarea(attrs={"rows": 3}) for f in
+               ["focus", "topics_notes", "questions_notes", "offers_notes", "what_worked", "hypotheses"]},
+        }
+
+    def __init__(self, *args, municipality_id: int, observer: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["observed"].queryset = User.objects.filter(
+            municipality_id=municipality_id, is_active=True).exclude(pk=observer.pk).order_by("full_name")
+        for name in Observation.FREE_TEXT_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(validate_no_identifiers)
+
+
+class ObservationResponseForm(A11yMixin, forms.Form):
+    response = forms.CharField(label=_("Your response"), widget=forms.Textarea(attrs={"rows": 4}),
+                               validators=[validate_no_identifiers])
+
+
+class ListItemForm(A11yMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("List"), choices=ListItem.Kind.choices)
+    label = forms.CharField(label=_("New choice"), max_length=120, validators=[validate_no_identifiers])
+
+
+class AnalysisForm(A11yMixin, forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+

@@ -1,0 +1,212 @@
+"""Logbook entries of citizen conversations (tool 7) and peer observations (tool 6).
+
+No name, CPR number, address or other identifier of a citizen is ever stored: the
+citizen is described only by sex, age band and optional broad parameters. Free text is
+checked by `logbooks.privacy` in the form and again in the service.
+
+Project link (the projects app comes later): entries carry no project column yet. The
+projects app will add a nullable `project` FK to `Entry` in a logbooks migration
+(`null=True, on_delete=SET_NULL`), so existing entries need no rework.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, Unit
+
+
+class Sex(models.TextChoices):
+    KVINDE = "kvinde", _("Woman")
+    MAND = "mand", _("Man")
+    ANDET = "andet", _("Other")
+    UOPLYST = "uoplyst", _("Not stated")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "0-17", _("Under 18")
+    A18 = "18-24", "18–24"
+    A25 = "25-29", "25–29"
+    A30 = "30-39", "30–39"
+    A40 = "40-49", "40–49"
+    A50 = "50-64", "50–64"
+    A65 = "65-74", "65–74"
+    A75 = "75+", _("75 and over")
+
+
+class Education(models.TextChoices):
+    BASIC = "grundskole", _("Primary school")
+    UPPER = "ungdomsuddannelse", _("Upper secondary or vocational")
+    HIGHER = "videregaaende", _("Higher education")
+    UNKNOWN = "uoplyst", _("Not stated")
+
+
+class CivilStatus(models.TextChoices):
+    SINGLE = "enlig", _("Single")
+    COUPLE = "par", _("Married or cohabiting")
+    UNKNOWN = "uoplyst", _("Not stated")
+
+
+class Origin(models.TextChoices):
+    DANISH = "dansk", _("Danish origin")
+    IMMIGRANT = "indvandrer", _("Immigrant")
+    DESCENDANT = "efterkommer", _("Descendant")
+    UNKNOWN = "uoplyst", _("Not stated")
+
+
+class StaffRole(models.TextChoices):
+    CASEWORKER = "sagsbehandler", _("Caseworker")
+    CONSULTANT = "jobkonsulent", _("Job consultant")
+    HEALTH = "sundhedsfaglig", _("Health professional")
+    THERAPIST = "terapeut", _("Therapist")
+    MANAGER = "leder", _("Manager")
+    INTERPRETER = "tolk", _("Interpreter")
+    OTHER = "anden", _("Other")
+
+
+class RaisedBy(models.TextChoices):
+    STAFF = "medarbejder", _("Staff")
+    CITIZEN = "borger", _("Citizen")
+
+
+class ListItem(models.Model):
+    """One choice on a unit's list: a kind of conversation, a topic, an offer or an outcome."""
+
+    class Kind(models.TextChoices):
+        CONVERSATION = "samtale", _("Kind of conversation")
+        TOPIC = "emne", _("Topic")
+        OFFER = "tilbud", _("Offer")
+        OUTCOME = "udfald", _("Outcome")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="logbook_items")
+    kind = models.CharField(_("list"), max_length=10, choices=Kind.choices)
+    label = models.CharField(_("text"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("list item")
+        verbose_name_plural = _("list items")
+        ordering = ["kind", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "label"], name="logbook_item_unique_label"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class EntryQuerySet(models.QuerySet):
+    def for_units(self, unit_ids):
+        return self.filter(unit_id__in=list(unit_ids))
+
+
+class Entry(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="logbook_entries", verbose_name=_("unit"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_entries"
+    )
+    date = models.DateField(_("date of the conversation"))
+    time = models.TimeField(_("time"), null=True, blank=True)
+    kind = models.ForeignKey(
+        ListItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("kind of conversation"),
+    )
+    staff_present = models.JSONField(_("staff present"), default=list, blank=True)
+    sex = models.CharField(_("citizen's sex"), max_length=10, choices=Sex.choices)
+    age_band = models.CharField(_("citizen's age"), max_length=10, choices=AgeBand.choices)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    civil_status = models.CharField(_("civil status"), max_length=20, choices=CivilStatus.choices, blank=True)
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices, blank=True)
+    offers = models.ManyToManyField(ListItem, blank=True, related_name="+", verbose_name=_("offers made"))
+    outcome = models.ForeignKey(
+        ListItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("outcome")
+    )
+    outcome_text = models.TextField(_("outcome in your own words"), blank=True)
+    gender_attention = models.TextField(_("particular attention to gender"), blank=True)
+    reflections = models.TextField(_("reflections after the conversation"), blank=True)
+    open_questions = models.TextField(_("open questions"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    FREE_TEXT_FIELDS = ("outcome_text", "gender_attention", "reflections", "open_questions")
+
+    class Meta:
+        verbose_name = _("logbook entry")
+        verbose_name_plural = _("logbook entries")
+        ordering = ["-date", "-time", "-created_at"]
+        indexes = [
+            models.Index(fields=["municipality", "unit", "date"], name="logbook_entry_unit_date"),
+            models.Index(fields=["author", "-date"], name="logbook_entry_author_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y} {self.get_sex_display()}"
+
+
+class EntryTopic(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="topics")
+    topic = models.ForeignKey(ListItem, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.CharField(_("raised by"), max_length=12, choices=RaisedBy.choices, default=RaisedBy.STAFF)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "topic"], name="logbook_entry_topic_once")]
+
+    def __str__(self):
+        return f"{self.topic} ({self.get_raised_by_display()})"
+
+
+class Observation(models.Model):
+    """Peer observation of a colleague's conversation, with feedback (tool 6)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    observer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    observed = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("observed colleague")
+    )
+    date = models.DateField(_("date"))
+    focus = models.TextField(
+        _("agreed focus"),
+        help_text=_("Agree beforehand what you look for, e.g. which topics are raised with women and with men."),
+    )
+    topics_notes = models.TextField(
+        _("topics raised"), blank=True,
+        help_text=_("Be specific and descriptive: what was said, by whom. Describe rather than judge."),
+    )
+    questions_notes = models.TextField(
+        _("questions the citizen asked and was asked"), blank=True,
+        help_text=_("Write the questions as they were asked, without judging them."),
+    )
+    offers_notes = models.TextField(_("offers made"), blank=True, help_text=_("Which offers were made, and how."))
+    what_worked = models.TextField(
+        _("what worked"), blank=True, help_text=_("Notice what works, not only what does not."),
+    )
+    hypotheses = models.TextField(
+        _("hypotheses formed together"), blank=True,
+        help_text=_("Make time afterwards to form hypotheses together: why did it go as it did?"),
+    )
+    response = models.TextField(_("response from the observed colleague"), blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    FREE_TEXT_FIELDS = ("focus", "topics_notes", "questions_notes", "offers_notes", "what_worked", "hypotheses",
+                        "response")
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["-date", "-created_at"]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y}"

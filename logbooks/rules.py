@@ -1,0 +1,79 @@
+"""Who sees what in the logbooks (on top of accounts.access).
+
+- medarbejder: own entries and observations (as observer or observed) in full;
+- leder: entries and observations of their units in full (free text; audited);
+- analytiker: aggregates only (the analysis page), never an entry;
+- another municipality: 404 (accounts.access).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+
+from django.http import HttpRequest
+
+from accounts import access, audit
+from accounts.models import Role, Unit
+
+from .models import Entry, Observation
+
+#: Roles that log conversations and observe colleagues.
+LOG_ROLES = frozenset({Role.MEDARBEJDER, Role.LEDER})
+
+
+def log_unit_ids(scope: access.Scope) -> set[int]:
+    return {uid for uid, roles in scope.roles_by_unit.items() if roles & LOG_ROLES}
+
+
+def log_units(request: HttpRequest):
+    return Unit.objects.filter(pk__in=log_unit_ids(access.get_scope(request.user))).order_by("path")
+
+
+def require_logger(request: HttpRequest) -> access.Scope:
+    scope = access.require_member(request)
+    if not log_unit_ids(scope):
+        raise access.forbidden(request, "municipality", scope.municipality_id, "log")
+    return scope
+
+
+def get_entry_for(request: HttpRequest, uuid, *, edit: bool = False) -> Entry:
+    """The entry if the user may see it (author, or leder of its unit); edit: author only."""
+    scope = access.require_member(request)
+    entry = access.get_in_municipality(
+        request, Entry.objects.select_related("unit", "author", "kind", "outcome"), uuid
+    )
+    if entry.author_id == request.user.pk:
+        return entry
+    if not edit and scope.has(access.LEAD, entry.unit_id):
+        audit.record("logbook.entry.read", request=request, obj=entry)
+        return entry
+    raise access.forbidden(request, "logbooks.entry", uuid, "edit" if edit else access.LEAD)
+
+
+def get_observation_for(request: HttpRequest, uuid, *, respond: bool = False) -> Observation:
+    scope = access.require_member(request)
+    observation = access.get_in_municipality(
+        request, Observation.objects.select_related("unit", "observer", "observed"), uuid
+    )
+    user_id = request.user.pk
+    if respond:
+        if observation.observed_id == user_id:
+            return observation
+    elif user_id in (observation.observer_id, observation.observed_id):
+        return observation
+    elif scope.has(access.LEAD, observation.unit_id):
+        audit.record("logbook.observation.read", request=request, obj=observation)
+        return observation
+    raise access.forbidden(request, "logbooks.observation", uuid, "respond" if respond else access.LEAD)
+
+
+def unit_from_query(request: HttpRequest, need: str = access.READ) -> Unit | None:
+    """An optional `?unit=<uuid>` filter: 404 (audited) for another municipality's unit."""
+    raw = request.GET.get("unit")
+    if not raw:
+        return None
+    try:
+        value = uuid_module.UUID(raw)
+    except ValueError:
+        raise access.not_found(request, "accounts.unit", raw) from None
+    return access.get_unit_for(request, value, need=need)

@@ -1,0 +1,252 @@
+"""Workflows of the logbooks app: entries, lists, observations, retention.
+
+All functions are keyword-only and atomic; free text always passes the privacy guard
+(`logbooks.privacy`) here, whatever the caller's form did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Municipality, Unit, User
+
+from . import privacy
+from .models import Entry, EntryTopic, ListItem, Observation, RaisedBy
+
+# Seed lists per service area: (kinds of conversation, topics, offers, outcomes).
+DEFAULT_LISTS: dict[str, dict[str, list[str]]] = {
+    "job": {
+        ListItem.Kind.CONVERSATION: ["Første samtale på jobcentret", "Opfølgningssamtale", "Rådighedssamtale",
+                                     "Fællesmøde med virksomhed"],
+        ListItem.Kind.TOPIC: ["Jobsøgning", "Uddannelse", "Helbred", "Børnepasning", "Økonomi", "Sprog",
+                              "Praktik", "Netværk og familie"],
+        ListItem.Kind.OFFER: ["Privat virksomhedspraktik", "Offentlig virksomhedspraktik", "Løntilskud",
+                              "Kursus", "Uddannelsesforløb", "Mentor"],
+        ListItem.Kind.OUTCOME: ["Aftale om aktivitet", "Ny samtale aftalt", "Henvist til anden indsats",
+                                "Ingen aftale"],
+    },
+    "care": {
+        ListItem.Kind.CONVERSATION: ["Visitationssamtale", "Start på rehabilitering", "Opfølgning",
+                                     "Afslutningssamtale"],
+        ListItem.Kind.TOPIC: ["Træning", "Hjemmehjælp", "Ensomhed", "Helbred", "Ernæring", "Hjælpemidler",
+                              "Pårørende", "Økonomi"],
+        ListItem.Kind.OFFER: ["Træningsforløb", "Hjemmehjælp", "Madservice", "Hjælpemiddel", "Aktivitetstilbud",
+                              "Besøgsven"],
+        ListItem.Kind.OUTCOME: ["Selvhjulpen", "Bevilget hjælp", "Henvist videre", "Ny samtale aftalt"],
+    },
+}
+
+
+class EntryChanged(ValidationError):
+    """The entry was changed by someone else since the form was opened."""
+
+
+def _check(obj, fields: Iterable[str]) -> None:
+    privacy.check_fields(obj, fields)
+    obj.full_clean(exclude=["offers"])
+
+
+def unit_items(unit: Unit, kind: str | None = None):
+    """The active list items that apply to `unit`: its own and those of the units above it."""
+    qs = ListItem.objects.filter(unit_id__in=set(unit.ancestor_ids) | {unit.pk}, is_active=True)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def _validate_items(unit: Unit, topics: Mapping[ListItem, str], offers: Iterable[ListItem],
+                    kind: ListItem | None, outcome: ListItem | None) -> None:
+    allowed = set(unit_items(unit).values_list("pk", "kind"))
+    checks = [(t, ListItem.Kind.TOPIC) for t in topics] + [(o, ListItem.Kind.OFFER) for o in offers]
+    if kind is not None:
+        checks.append((kind, ListItem.Kind.CONVERSATION))
+    if outcome is not None:
+        checks.append((outcome, ListItem.Kind.OUTCOME))
+    for item, item_kind in checks:
+        if (item.pk, item_kind) not in allowed:
+            raise ValidationError(_("“%(item)s” is not on the unit's list.") % {"item": item.label})
+    for raised_by in topics.values():
+        if raised_by not in RaisedBy.values:
+            raise ValidationError(_("Choose who raised the topic."))
+
+
+def _write_relations(entry: Entry, topics: Mapping[ListItem, str], offers: Iterable[ListItem]) -> None:
+    entry.topics.all().delete()
+    EntryTopic.objects.bulk_create(EntryTopic(entry=entry, topic=t, raised_by=r) for t, r in topics.items())
+    entry.offers.set(list(offers))
+
+
+@transaction.atomic
+def create_entry(
+    *,
+    author: User,
+    unit: Unit,
+    fields: Mapping[str, object],
+    topics: Mapping[ListItem, str] | None = None,
+    offers: Iterable[ListItem] = (),
+) -> Entry:
+    """Store a logbook entry. `fields`: date, time, kind, staff_present, sex, age_band,
+    education, civil_status, origin, outcome, outcome_text, gender_attention, reflections,
+    open_questions. `topics` maps each topic to who raised it ("medarbejder"/"borger")."""
+    topics = dict(topics or {})
+    offers = list(offers)
+    if author.municipality_id != unit.municipality_id:
+        raise ValidationError(_("The unit belongs to another municipality."))
+    entry = Entry(municipality_id=unit.municipality_id, unit=unit, author=author, **fields)
+    _check(entry, Entry.FREE_TEXT_FIELDS)
+    _validate_items(unit, topics, offers, entry.kind, entry.outcome)
+    entry.save()
+    _write_relations(entry, topics, offers)
+    return entry
+
+
+@transaction.atomic
+def update_entry(
+    *,
+    entry: Entry,
+    by: User,
+    expected_version: int,
+    fields: Mapping[str, object],
+    topics: Mapping[ListItem, str] | None = None,
+    offers: Iterable[ListItem] = (),
+) -> Entry:
+    """Change an entry; refuses (EntryChanged) when it was saved by someone else since
+    `expected_version` was read, so no edit silently overwrites another."""
+    if entry.author_id != by.pk:
+        raise ValidationError(_("Only the author can change an entry."))
+    topics = dict(topics or {})
+    offers = list(offers)
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _check(entry, Entry.FREE_TEXT_FIELDS)
+    _validate_items(entry.unit, topics, offers, entry.kind, entry.outcome)
+    bumped = Entry.objects.filter(pk=entry.pk, version=expected_version).update(version=F("version") + 1)
+    if not bumped:
+        raise EntryChanged(
+            _("The entry was changed elsewhere after you opened it. Reload it and make your change again."),
+            code="stale",
+        )
+    entry.version = expected_version + 1
+    entry.save()
+    _write_relations(entry, topics, offers)
+    return entry
+
+
+@transaction.atomic
+def delete_entry(*, entry: Entry, by: User) -> None:
+    if entry.author_id != by.pk:
+        raise ValidationError(_("Only the author can delete an entry."))
+    entry.delete()
+
+
+# --- Lists --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_list_item(*, unit: Unit, kind: str, label: str, by: User | None = None) -> ListItem:
+    label = label.strip()
+    if ListItem.objects.filter(unit=unit, kind=kind, label__iexact=label).exists():
+        raise ValidationError({"label": _("The list already has “%(label)s”.") % {"label": label}})
+    last = ListItem.objects.filter(unit=unit, kind=kind).order_by("-position").first()
+    item = ListItem(municipality_id=unit.municipality_id, unit=unit, kind=kind, label=label,
+                    position=(last.position + 10) if last else 10)
+    privacy.check_fields(item, ["label"])
+    item.full_clean()
+    item.save()
+    if by is not None:
+        audit.record("logbook.list_item.add", user=by, obj=item, kind=kind)
+    return item
+
+
+@transaction.atomic
+def set_list_item_active(*, item: ListItem, active: bool, by: User | None = None) -> ListItem:
+    """Items are switched off, never deleted, so old entries keep their meaning."""
+    item.is_active = active
+    item.save(update_fields=["is_active"])
+    if by is not None:
+        audit.record("logbook.list_item.active" if active else "logbook.list_item.inactive", user=by, obj=item)
+    return item
+
+
+@transaction.atomic
+def seed_lists(*, unit: Unit, area: str) -> None:
+    """Give a unit the default lists of a service area ("job" or "care"); idempotent."""
+    for kind, labels in DEFAULT_LISTS[area].items():
+        for position, label in enumerate(labels, start=1):
+            ListItem.objects.get_or_create(
+                unit=unit, kind=kind, label=label,
+                defaults={"municipality_id": unit.municipality_id, "position": position * 10},
+            )
+
+
+# --- Observations ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_observation(*, observer: User, observed: User, unit: Unit, fields: Mapping[str, object]) -> Observation:
+    if not (observer.municipality_id == observed.municipality_id == unit.municipality_id):
+        raise ValidationError(_("The colleague must work in your municipality."))
+    if observer.pk == observed.pk:
+        raise ValidationError({"observed": _("Choose the colleague you observed, not yourself.")})
+    observation = Observation(municipality_id=unit.municipality_id, unit=unit, observer=observer,
+                              observed=observed, **fields)
+    _check(observation, Observation.FREE_TEXT_FIELDS)
+    observation.save()
+    return observation
+
+
+@transaction.atomic
+def respond_to_observation(*, observation: Observation, by: User, response: str) -> Observation:
+    if observation.observed_id != by.pk:
+        raise ValidationError(_("Only the observed colleague can respond."))
+    observation.response = response
+    observation.responded_at = timezone.now()
+    _check(observation, ["response"])
+    observation.save(update_fields=["response", "responded_at"])
+    return observation
+
+
+# --- Retention ------------------------------------------------------------------------
+
+
+def retention_cutoff(municipality: Municipality, today: dt.date | None = None) -> dt.date:
+    """Entries of a conversation before this date are past retention."""
+    today = today or timezone.localdate()
+    return months_before(today, municipality.retention_months)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (clamped to the month's last day)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def purge_expired(*, today: dt.date | None = None) -> dict[str, int]:
+    """Delete logbook entries older than each municipality's `retention_months`.
+    Returns {municipality slug: entries deleted}."""
+    deleted: dict[str, int] = {}
+    for municipality in Municipality.objects.all():
+        cutoff = retention_cutoff(municipality, today)
+        expired = Entry.objects.filter(municipality=municipality, date__lt=cutoff)
+        count = expired.count()
+        if count:
+            EntryTopic.objects.filter(entry__in=expired).delete()
+            expired.delete()
+            audit.record("logbook.purge", municipality=municipality, object_type="logbooks.entry",
+                         deleted=count, before=cutoff.isoformat())
+        deleted[municipality.slug] = count
+    return deleted
