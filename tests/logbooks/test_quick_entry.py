@@ -1,0 +1,113 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from logbooks.models import Entry, EntryTopic
+from tests.logbooks.conftest import item
+from tests.logbooks.test_privacy import IDENTIFYING
+from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
+
+URL = reverse("logbooks:quick_entry")
+
+
+def valid_data(unit, **extra):
+    data = {
+        "date": timezone.localdate().isoformat(), "time": "10:30", "kind": item(unit, "Opfølgningssamtale").pk,
+        "staff_present": ["sagsbehandler"], "sex": "kvinde", "age_band": "30-39",
+        "topics_staff": [item(unit, "Jobsøgning").pk], "topics_citizen": [item(unit, "Børnepasning").pk],
+        "offers": [item(unit, "Kursus").pk], "outcome": item(unit, "Ny samtale aftalt").pk,
+        "outcome_text": "Vi ses igen om to uger.", "gender_attention": "Hun spurgte selv om pasning.",
+        "reflections": "", "open_questions": "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_form_shows_the_units_lists_in_danish(client, lists):
+    client.force_login(lists.odense.medarbejder)
+    response = client.get(URL)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv i logbogen" in body and "Jobsøgning" in body and "Borgerens køn" in body
+    assert "autofocus" in body  # the first choice has focus: keyboard users start typing
+
+
+def test_saving_stores_the_entry_and_returns_an_empty_form(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    response = client.post(URL, valid_data(t.team), follow=True)
+    assert response.status_code == 200
+    assert "Samtalen er gemt" in response.content.decode()
+    entry = Entry.objects.get()
+    assert entry.author == t.medarbejder and entry.unit == t.team and entry.municipality == t.municipality
+    assert entry.sex == "kvinde" and entry.version == 1
+    raised = {et.topic.label: et.raised_by for et in EntryTopic.objects.filter(entry=entry)}
+    assert raised == {"Jobsøgning": "medarbejder", "Børnepasning": "borger"}
+    assert [o.label for o in entry.offers.all()] == ["Kursus"]
+    # The next form is empty but keeps the context: the kind of conversation is pre-filled.
+    form = response.context["form"]
+    assert not form.is_bound and form.initial["kind"] == entry.kind_id
+
+
+def test_a_missing_sex_is_refused_with_a_message_at_the_field(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    response = client.post(URL, valid_data(t.team, sex=""))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Dette felt er påkrævet" in body and 'id="id_sex-error"' in body
+    assert not Entry.objects.exists()
+
+
+def test_a_future_date_is_refused(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    response = client.post(URL, valid_data(t.team, date=tomorrow.isoformat()))
+    assert response.status_code == 400 and not Entry.objects.exists()
+
+
+def test_an_item_of_another_unit_is_refused(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    foreign = item(lists.aarhus.team, "Jobsøgning").pk
+    response = client.post(URL, valid_data(t.team, topics_staff=[foreign]))
+    assert response.status_code == 400 and not Entry.objects.exists()
+
+
+@pytest.mark.parametrize(("text", "kind"), IDENTIFYING)
+def test_identifying_text_is_never_stored(client, lists, text, kind):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    field = ["outcome_text", "gender_attention", "reflections", "open_questions"][len(text) % 4]
+    response = client.post(URL, valid_data(t.team, **{field: text}))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Fjern det" in body
+    assert {"cpr": "CPR-nummer", "phone": "telefonnummer", "email": "e-mailadresse"}[kind] in body
+    assert not Entry.objects.exists()
+
+
+def test_the_service_refuses_identifying_text_too(lists):
+    from django.core.exceptions import ValidationError
+
+    from tests.logbooks.conftest import make_entry
+
+    with pytest.raises(ValidationError):
+        make_entry(lists.odense, reflections="ring 12 34 56 78")
+    assert not Entry.objects.exists()
+
+
+def test_roles_without_logbook_are_refused(client, lists):
+    t = lists.odense
+    assert_forbidden(client, [t.analytiker, t.administrator, lists.outsider], URL, method="get")
+    assert_forbidden(client, [t.analytiker], URL, method="post", data=valid_data(t.team))
+    assert not Entry.objects.exists()
+
+
+def test_other_municipality_gets_404(client, lists):
+    url = reverse("logbooks:quick_entry") + f"?unit={lists.odense.team.uuid}"
+    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder, lists.aarhus.leder], url)
+    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder], url, "post",
+                                       valid_data(lists.odense.team))
+    assert not Entry.objects.exists()
