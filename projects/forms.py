@@ -1,0 +1,168 @@
+from django import forms
+from django.db import models
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Unit, User
+
+from .models import Action, Criterion, Cycle, Hypothesis, Measurement, Milestone, Project
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return f"{'— ' * unit.depth}{unit.name}"
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
+def municipality_users(municipality_id):
+    return User.objects.filter(municipality_id=municipality_id, is_active=True).order_by("full_name", "email")
+
+
+class ProjectForm(forms.ModelForm):
+    units = UnitMultipleChoiceField(
+        label=_("units involved"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("A project may span administrations."),
+    )
+    members = UserMultipleChoiceField(
+        label=_("project group"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A small group, e.g. 4-6 people, who are responsible for the project together."),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["title", "responsible", "target_group", "target_sex", "strategic_link", "description",
+                  "actions_text", "who_does_what", "learning_goals", "start_date", "end_date", "status",
+                  "units", "members"]
+        field_classes = {"responsible": UserChoiceField}
+        widgets = {
+            "start_date": DateInput(), "end_date": DateInput(),
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+            "strategic_link": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "actions_text": forms.Textarea(attrs={"rows": 3}),
+            "who_does_what": forms.Textarea(attrs={"rows": 3}),
+            "learning_goals": forms.Textarea(attrs={"rows": 3}),
+            "target_sex": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, municipality_id, lead_unit_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead_unit_ids = lead_unit_ids
+        self.fields["units"].queryset = Unit.objects.filter(municipality_id=municipality_id).order_by("path")
+        users = municipality_users(municipality_id)
+        self.fields["members"].queryset = users
+        self.fields["responsible"].queryset = users
+
+    def clean_units(self):
+        units = self.cleaned_data["units"]
+        if self.lead_unit_ids is not None and not any(u.pk in self.lead_unit_ids for u in units):
+            raise forms.ValidationError(_("Include at least one unit that you lead."))
+        return units
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end cannot be before the start."))
+        return cleaned
+
+    def group_size(self) -> int:
+        members = {u.pk for u in self.cleaned_data.get("members", [])}
+        responsible = self.cleaned_data.get("responsible")
+        if responsible:
+            members.add(responsible.pk)
+        return len(members)
+
+
+MilestoneFormSet = inlineformset_factory(
+    Project, Milestone, fields=["title", "due_date", "done"], extra=2, can_delete=True,
+    widgets={"due_date": DateInput()},
+)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=Project.Status.choices)
+
+
+class CycleForm(forms.ModelForm):
+    class Meta:
+        model = Cycle
+        fields = ["started_on", "action", "reflection", "rethinking"]
+        widgets = {
+            "started_on": DateInput(),
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "reflection": forms.Textarea(attrs={"rows": 3}),
+            "rethinking": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class HypothesisForm(forms.ModelForm):
+    class Meta:
+        model = Hypothesis
+        formfield_callback = _https_urls
+        fields = ["statement", "source", "status", "evidence", "evidence_url"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "evidence": forms.Textarea(attrs={"rows": 3})}
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["description", "owner", "due_date", "status"]
+        field_classes = {"owner": UserChoiceField}
+        widgets = {"due_date": DateInput()}
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = municipality_users(municipality_id)
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["definition", "kind", "count_label", "n_label", "baseline_women", "baseline_men",
+                  "target_type", "direction", "target_women", "target_men", "target_gap"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2}), "target_type": forms.RadioSelect}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("target_type") == Criterion.TargetType.PER_SEX:
+            if cleaned.get("target_women") is None and cleaned.get("target_men") is None:
+                self.add_error("target_women", _("Give a target for women, for men or for both."))
+        elif cleaned.get("target_type") == Criterion.TargetType.GAP and cleaned.get("target_gap") is None:
+            self.add_error("target_gap", _("Give the largest difference you will accept."))
+        return cleaned
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["measured_on", "cycle", "women_count", "women_n", "men_count", "men_n", "note"]
+        widgets = {"measured_on": DateInput()}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = project.cycles.all()
+        self.fields["cycle"].label_from_instance = lambda c: _("Cycle %(number)s") % {"number": c.number}

@@ -1,0 +1,108 @@
+"""Manual success criteria: measurements, live status, disclosure control."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from projects import measures, services
+from projects.models import Criterion
+from tests.projects.factories import make_criterion, make_project
+
+
+def measure(criterion, **counts):
+    return services.add_measurement(criterion=criterion, by=criterion.project.responsible,
+                                    measured_on=counts.pop("on", date(2026, 2, 1)), **counts)
+
+
+def test_per_sex_target_met_and_not_met(world):
+    project = make_project(world.odense)
+    criterion = make_criterion(project, target_women=60, target_men=None)
+    assert measures.evaluate(criterion).status == measures.TOO_LITTLE  # no measurement yet
+    measure(criterion, women_count=64, women_n=200, men_count=71, men_n=100)
+    assert measures.evaluate(criterion).status == measures.NOT_MET  # 32 % < 60 %
+    measure(criterion, on=date(2026, 3, 1), women_count=130, women_n=200, men_count=70, men_n=100)
+    evaluation = measures.evaluate(criterion)
+    assert evaluation.status == measures.MET  # the latest measurement counts
+    assert [row.status for row in evaluation.rows] == [measures.NOT_MET, measures.MET]
+    first = evaluation.rows[0]
+    assert first.women.share.display() == "32 pct." and first.men.share.display() == "71 pct."
+    assert first.gap.display() == "−39 procentpoint"
+
+
+def test_at_most_direction(world):
+    criterion = make_criterion(make_project(world.odense), direction="at_most", target_women=20, target_men=20)
+    measure(criterion, women_count=10, women_n=100, men_count=15, men_n=100)
+    assert measures.evaluate(criterion).status == measures.MET
+
+
+def test_too_few_people_is_too_little_data(world):
+    criterion = make_criterion(make_project(world.odense), target_women=50, target_men=50)
+    measure(criterion, women_count=3, women_n=4, men_count=20, men_n=30)
+    evaluation = measures.evaluate(criterion)
+    assert evaluation.status == measures.TOO_LITTLE
+    row = evaluation.rows[0]
+    assert row.women.n.display() == "<5" and row.women.share.suppressed and row.women.share.value is None
+    assert row.gap.suppressed
+
+
+def test_missing_sex_with_a_target_is_too_little_data(world):
+    criterion = make_criterion(make_project(world.odense), target_women=50, target_men=50)
+    measure(criterion, women_count=30, women_n=40)
+    assert measures.evaluate(criterion).status == measures.TOO_LITTLE
+
+
+def test_gap_target(world):
+    project = make_project(world.odense)
+    criterion = make_criterion(project, target_type=Criterion.TargetType.GAP, target_women=None,
+                               target_men=None, target_gap=10)
+    measure(criterion, women_count=18, women_n=40, men_count=29, men_n=42)  # 45 % vs 69 %
+    assert measures.evaluate(criterion).status == measures.NOT_MET
+    measure(criterion, on=date(2026, 3, 1), women_count=26, women_n=38, men_count=30, men_n=41)  # 68 vs 73
+    assert measures.evaluate(criterion).status == measures.MET
+    measure(criterion, on=date(2026, 4, 1), women_count=2, women_n=3, men_count=30, men_n=41)
+    assert measures.evaluate(criterion).status == measures.TOO_LITTLE
+
+
+def test_measurement_validation(world):
+    criterion = make_criterion(make_project(world.odense))
+    with pytest.raises(ValidationError):
+        measure(criterion, women_count=10, women_n=5)
+    with pytest.raises(ValidationError):
+        measure(criterion, women_count=10)
+    with pytest.raises(ValidationError):
+        measure(criterion)
+    assert not criterion.measurements.exists()
+
+
+def test_criterion_needs_a_target(client, world):
+    project = make_project(world.odense)
+    client.force_login(world.odense.leder)
+    response = client.post(reverse("projects:criterion_create", args=[project.uuid]), {
+        "definition": "Andel der gennemfører", "kind": "manual", "target_type": "per_sex", "direction": "at_least",
+    })
+    assert response.status_code == 200 and not project.criteria.exists()
+    assert "Angiv et mål for kvinder, for mænd eller for begge" in response.content.decode()
+
+
+def test_criterion_and_measurement_through_the_pages(client, world):
+    t = world.odense
+    project = make_project(t)
+    client.force_login(t.medarbejder)  # a member of the group
+    response = client.post(reverse("projects:criterion_create", args=[project.uuid]), {
+        "definition": "Andel der gennemfører forløbet", "kind": "manual", "target_type": "per_sex",
+        "direction": "at_least", "target_women": "60", "baseline_women": "32",
+    })
+    criterion = project.criteria.get()
+    assert response.status_code == 302
+    response = client.post(reverse("projects:measurement_create", args=[project.uuid, criterion.uuid]), {
+        "measured_on": "2026-02-01", "women_count": "130", "women_n": "200", "men_count": "71", "men_n": "100",
+    })
+    assert response.status_code == 302
+    m = criterion.measurements.get()
+    assert m.entered_by == t.medarbejder
+    body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
+    assert "Andel der gennemfører forløbet" in body
+    assert "Opfyldt" in body and "65 pct." in body and "<svg" in body
+    assert "kvinder mindst 60 pct." in body
