@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from reporting import disclosure
 from reporting import statistics as st
@@ -145,8 +146,7 @@ def gender_picture(
 
     n_by_sex = dict(entries.order_by().values_list("sex").annotate(n=Count("id")))
     wn, mn = n_by_sex.get(Sex.KVINDE, 0), n_by_sex.get(Sex.MAND, 0)
-    by_sex = disclosure.Table.from_counts_1d(
-        {str(s.label): n_by_sex.get(s.value, 0) for s in SEXES}, threshold=threshold, row_label="Samtaler")
+    by_sex = _by_sex_table(n_by_sex, threshold)
 
     items = ListItem.objects.filter(unit_id__in=unit_ids).order_by("kind", "position", "label")
     labels: dict[str, dict[int, str]] = defaultdict(dict)
@@ -178,10 +178,10 @@ def gender_picture(
 
     # One family of tests for the whole page: Benjamini–Hochberg over every gap shown.
     all_rows = topic_rows + offer_rows + outcome_rows
-    tested = [(i, g) for i, (_, g) in enumerate(all_rows) if g is not None]
-    adjusted = st.adjust_gaps([g for _, g in tested])
-    final: list[GapRow] = [r for r, _ in all_rows]
-    for (i, _), g in zip(tested, adjusted, strict=True):
+    tested = [(i, g) for i, (_row, g) in enumerate(all_rows) if g is not None]
+    adjusted = st.adjust_gaps([g for _i, g in tested])
+    final: list[GapRow] = [r for r, _gap in all_rows]
+    for (i, _old), g in zip(tested, adjusted, strict=True):
         final[i] = _replace_gap(final[i], g)
 
     topic_ids = list(labels[ListItem.Kind.TOPIC])
@@ -207,7 +207,7 @@ def gender_picture(
     by_age = disclosure.Table.from_counts(
         [[age_counts.get((band.value, sex.value), 0) for sex in SEXES] for band in AgeBand],
         row_labels=[str(b.label) for b in AgeBand], column_labels=[str(s.label) for s in SEXES],
-        threshold=threshold, row_header="Alder",
+        threshold=threshold, row_header=str(_("Age band")), total_label=str(_("Total")),
     )
     return GenderPicture(
         threshold=threshold,
@@ -219,6 +219,29 @@ def gender_picture(
         offers=final[n_topics:n_topics + n_offers],
         outcomes=final[n_topics + n_offers:],
         by_age=by_age,
+    )
+
+
+def _by_sex_table(n_by_sex: dict[str, int], threshold: int) -> disclosure.Table:
+    """Conversations per sex with primary suppression, and the total.
+
+    The women's and men's numbers are published anyway (they are the denominators of every
+    share on the page), so secondary suppression among the sexes would protect nothing;
+    instead the total is hidden whenever a sex is, so "andet"/"uoplyst" cannot be recovered
+    by subtraction.
+    """
+    cells = [disclosure.Cell.count(n_by_sex.get(s.value, 0), threshold) for s in SEXES]
+    total = sum(n_by_sex.values())
+    if any(c.suppressed for c in cells):
+        total_cell = disclosure.Cell(kind=disclosure.COUNT, reason=disclosure.SECONDARY, threshold=threshold,
+                                     is_total=True)
+    else:
+        total_cell = disclosure.Cell.count(total, threshold, is_total=True)
+    return disclosure.Table(
+        title="", row_labels=(str(_("Conversations")),),
+        column_labels=(*(str(s.label) for s in SEXES), str(_("Total"))),
+        cells=((*cells, total_cell),), threshold=threshold,
+        n=None if total_cell.suppressed else total, total_column=True,
     )
 
 
