@@ -1,0 +1,272 @@
+"""Gender-split datasets: a dataset has indicators, an indicator has observations.
+
+Observations are stored in long form, one row per indicator × period × sex × (optional)
+dimension category. "No dimension" is the empty string, never NULL, so the unique
+constraint also covers rows without a breakdown. The observations table is kept
+narrow: it will hold millions of rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceKind(models.TextChoices):
+    # Desk research: data already collected.
+    REGISTER = "register", _("Register (desk research)")
+    NATIONAL = "national", _("National statistics (desk research)")
+    OWN_SYSTEM = "own_system", _("Own system (desk research)")
+    # Field research: data gathered on purpose at the front line.
+    AD_HOC = "ad_hoc", _("Ad-hoc analysis (field research)")
+    INTERVIEWS = "interviews", _("Interviews (field research)")
+    LOGBOOKS = "logbooks", _("Derived from logbooks (field research)")
+
+
+class Sex(models.TextChoices):
+    KVINDE = "kvinde", _("Women")
+    MAND = "mand", _("Men")
+    ANDET = "andet", _("Other")
+    I_ALT = "i_alt", _("Total")
+
+
+class Education(models.TextChoices):
+    """Highest completed education, Danmarks Statistik's main groups (HFUDD)."""
+
+    GRUNDSKOLE = "grundskole", _("Primary school")
+    GYMNASIAL = "gymnasial", _("Upper secondary")
+    ERHVERVSFAGLIG = "erhvervsfaglig", _("Vocational")
+    KVU = "kvu", _("Short-cycle higher")
+    MVU = "mvu", _("Medium-cycle higher")
+    BACHELOR = "bachelor", _("Bachelor")
+    LVU = "lvu", _("Long-cycle higher")
+    PHD = "phd", _("PhD")
+    UOPLYST = "uoplyst", _("Not stated")
+
+
+class CivilStatus(models.TextChoices):
+    """Danmarks Statistik's civil status (CIVILSTAND U/G/E/F)."""
+
+    UGIFT = "ugift", _("Unmarried")
+    GIFT = "gift", _("Married or registered partnership")
+    ENKE = "enke", _("Widowed")
+    SKILT = "skilt", _("Divorced")
+
+
+class Origin(models.TextChoices):
+    """Danmarks Statistik's origin (HERKOMST). Special category of personal data."""
+
+    DANSK = "dansk", _("Danish origin")
+    INDVANDRER = "indvandrer", _("Immigrant")
+    EFTERKOMMER = "efterkommer", _("Descendant")
+    UOPLYST = "uoplyst", _("Not stated")
+
+
+class Measure(models.TextChoices):
+    PERSONS = "persons", _("Persons")
+    SHARE = "share", _("Share")
+    AMOUNT_DKK = "amount_dkk", _("Amount (DKK)")
+    HOURS = "hours", _("Hours")
+    CONTACTS = "contacts", _("Contacts per person")
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+    NONE = "none", _("Neither")
+
+
+DIMENSIONS = ("age_band", "education", "civil_status", "origin")
+
+
+class DatasetQuerySet(models.QuerySet):
+    def visible_to(self, municipality_id: int | None) -> DatasetQuerySet:
+        """The municipality's own datasets plus the shared reference datasets."""
+        if municipality_id is None:
+            return self.none()
+        return self.filter(Q(municipality_id=municipality_id) | Q(municipality__isnull=True))
+
+
+class Dataset(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # NULL: a shared reference dataset (national figures), readable by every
+    # municipality and created only by migrations or platform staff.
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="datasets", verbose_name=_("municipality"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    source_kind = models.CharField(_("kind of source"), max_length=20, choices=SourceKind.choices,
+                                   default=SourceKind.REGISTER)
+    source = models.CharField(_("source"), max_length=300, blank=True,
+                              help_text=_("Where the figures come from, e.g. “Danmarks Statistik, AUS07”."))
+    source_url = models.URLField(_("link to the source"), blank=True)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="datasets", verbose_name=_("unit"))
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    person_level = models.BooleanField(
+        _("aggregated from person-level data"), default=False, editable=False,
+    )
+    contains_origin = models.BooleanField(
+        _("contains origin (special category of personal data)"), default=False, editable=False,
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "title"], name="dataset_unique_title"),
+            models.UniqueConstraint(fields=["title"], condition=Q(municipality__isnull=True),
+                                    name="dataset_unique_reference_title"),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True) | Q(period_end__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="dataset_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_reference(self) -> bool:
+        return self.municipality_id is None
+
+
+class Indicator(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("name"), max_length=200)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure.choices, default=Measure.PERSONS)
+    description = models.TextField(_("description"), blank=True)
+    better = models.CharField(_("better direction"), max_length=10, choices=Direction.choices,
+                              default=Direction.NONE)
+    # The national figure to compare with, e.g. a municipality's home-care share
+    # against "Landstal fra pjecen".
+    reference = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("national reference"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "name"], name="indicator_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Observation(models.Model):
+    """One figure: either a `value` (count, amount, mean) or `numerator`/`denominator`.
+
+    Means from person-level files also keep `n` and `sd` so that a Welch test can be
+    made. `period` is normalised: "2014", "2014K1" (quarter) or "2014M03" (month).
+    """
+
+    # No separate index: the unique constraint below starts with the indicator.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations",
+                                  db_index=False)
+    period = models.CharField(max_length=7, blank=True)
+    sex = models.CharField(max_length=6, choices=Sex.choices)
+    age_band = models.CharField(max_length=7, blank=True, default="")
+    education = models.CharField(max_length=14, blank=True, default="", choices=Education.choices)
+    civil_status = models.CharField(max_length=5, blank=True, default="", choices=CivilStatus.choices)
+    origin = models.CharField(max_length=11, blank=True, default="", choices=Origin.choices)
+    area = models.CharField(max_length=100, blank=True, default="")
+    value = models.FloatField(null=True, blank=True)
+    numerator = models.BigIntegerField(null=True, blank=True)
+    denominator = models.BigIntegerField(null=True, blank=True)
+    n = models.IntegerField(null=True, blank=True)
+    sd = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            # The one index of the table: unique, and on PostgreSQL covering the
+            # figures, so the per-indicator aggregate is an index-only scan.
+            models.UniqueConstraint(
+                fields=["indicator", "period", "sex", "age_band", "education", "civil_status", "origin", "area"],
+                include=["value", "numerator", "denominator"],
+                name="observation_unique_cell",
+            ),
+            models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                                   name="observation_denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True)
+                | (Q(numerator__gte=0) & Q(denominator__isnull=False) & Q(numerator__lte=models.F("denominator"))),
+                name="observation_numerator_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | (Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                name="observation_has_figure",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="observation_sex_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.period} {self.sex}"
+
+
+class DatasetImport(models.Model):
+    """One uploaded file: staged, mapped, imported (or refused). Keeps the content hash."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Awaiting mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused")
+        REPLACED = "replaced", _("Replaced")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    replace = models.BooleanField(_("replace the dataset's data"), default=False)
+    options = models.JSONField(default=dict, blank=True)  # the confirmed mapping
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    observations = models.PositiveIntegerField(default=0)
+    staged_path = models.CharField(max_length=255, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        constraints = [
+            # A file's content is imported into a dataset once.
+            models.UniqueConstraint(fields=["dataset", "sha256"], condition=Q(status="done"),
+                                    name="dataset_import_unique_content"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def municipality(self):
+        return self.dataset.municipality

@@ -1,0 +1,383 @@
+"""Reads for the dataset pages and exports: indicator tables split by sex.
+
+Every number passes through the statistics core (`reporting.statistics`) and the
+disclosure control (`reporting.disclosure`), so small counts are suppressed with the
+municipality's threshold, and derived figures of hidden counts are hidden too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from reporting import disclosure as dc
+from reporting import statistics as st
+
+from .models import (
+    DIMENSIONS,
+    CivilStatus,
+    Dataset,
+    Education,
+    Indicator,
+    Measure,
+    Observation,
+    Origin,
+    Sex,
+)
+
+SHOWN_SEXES = (Sex.KVINDE, Sex.MAND)
+
+
+def dimension_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _("None (sex only)")),
+        ("age_band", _("Age band")),
+        ("education", _("Education")),
+        ("civil_status", _("Civil status")),
+        ("origin", _("Origin")),
+    ]
+
+
+def category_label(dimension: str, value: str) -> str:
+    choices = {"education": Education, "civil_status": CivilStatus, "origin": Origin}.get(dimension)
+    if choices is not None:
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+    if dimension == "age_band" and value:
+        return _("%(band)s years") % {"band": value}
+    return value
+
+
+def period_label(value: str) -> str:
+    if "K" in value:
+        year, quarter = value.split("K")
+        return _("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}
+    if "M" in value:
+        year, month = value.split("M")
+        return f"{year}-{month}"
+    return value or _("No period")
+
+
+def verdict_label(verdict: str | None) -> str:
+    if verdict == st.SIGNIFICANT:
+        return _("Significant difference")
+    if verdict == st.NOT_SIGNIFICANT:
+        return _("No clear difference")
+    if verdict == st.TOO_FEW:
+        return _("Too few to tell")
+    return ""
+
+
+@dataclass
+class Figure:
+    """One sex in one row: the base (n) and the figure with its interval."""
+
+    base: dc.Cell
+    value: dc.Cell
+
+
+@dataclass
+class TableRow:
+    label: str
+    key: str
+    figures: dict[str, Figure]
+    gap: dc.Cell
+    verdict: str = ""
+    p_value: float | None = None
+    ordered: list[tuple[str, Figure | None]] = field(default_factory=list)
+
+    @property
+    def verdict_text(self) -> str:
+        return verdict_label(self.verdict)
+
+
+@dataclass
+class IndicatorTable:
+    indicator: Indicator
+    dimension: str
+    rows: list[TableRow]
+    sexes: list[str]
+    threshold: int
+    notes: list[str] = field(default_factory=list)
+    reference: TableRow | None = None
+    reference_source: str = ""
+
+    @property
+    def measure_label(self) -> str:
+        return self.indicator.get_measure_display()
+
+    @property
+    def sex_labels(self) -> list[tuple[str, str]]:
+        labels = dict(Sex.choices)
+        return [(s, str(labels[s])) for s in self.sexes]
+
+    @property
+    def has_suppression(self) -> bool:
+        return any(
+            f.base.suppressed or f.value.suppressed for r in self.rows for f in r.figures.values()
+        )
+
+
+def _value_kind(measure: str) -> str:
+    return {Measure.SHARE: dc.SHARE, Measure.AMOUNT_DKK: dc.AMOUNT, Measure.PERSONS: dc.COUNT}.get(measure, dc.MEAN)
+
+
+def _aggregate(indicator: Indicator, dimension: str, period: str | None) -> list[dict]:
+    """Observations summed per (period or category, sex); means pooled from n/mean/sd."""
+    qs = Observation.objects.filter(indicator=indicator)
+    for dim in DIMENSIONS:
+        if dim == dimension:
+            qs = qs.exclude(**{dim: ""})
+        else:
+            qs = qs.filter(**{dim: ""})
+    if dimension and period:
+        qs = qs.filter(period=period)
+    group = dimension or "period"
+    n_float = F("n") * 1.0
+    return list(
+        qs.values(group, "sex").annotate(
+            rows=Count("id"),
+            vsum=Sum("value"),
+            num=Sum("numerator"),
+            den=Sum("denominator"),
+            n_sum=Sum("n"),
+            n_mean=Sum(n_float * F("value"), output_field=FloatField()),
+            n_sq=Sum((n_float - 1) * Coalesce(F("sd"), 0.0) * Coalesce(F("sd"), 0.0)
+                     + n_float * F("value") * F("value"), output_field=FloatField()),
+            # Only to tell a pure value row from a share row.
+            with_value=Count("id", filter=Q(value__isnull=False)),
+        ).order_by(group, "sex")
+    )
+
+
+@dataclass
+class _Agg:
+    value: float | None = None
+    num: int | None = None
+    den: int | None = None
+    n: int | None = None
+    sd: float | None = None
+
+
+def _combine(row: dict, measure: str) -> _Agg:
+    if row["n_sum"]:
+        n = int(row["n_sum"])
+        mean = row["n_mean"] / n
+        sd = math.sqrt(max(0.0, (row["n_sq"] - n * mean * mean) / (n - 1))) if n >= 2 else None
+        return _Agg(value=mean, n=n, sd=sd)
+    if row["den"] is not None and row["num"] is not None:
+        return _Agg(num=int(row["num"]), den=int(row["den"]))
+    if row["vsum"] is not None:
+        if measure == Measure.PERSONS or row["rows"] == 1:
+            return _Agg(value=float(row["vsum"]))
+        return _Agg(value=float(row["vsum"]) / row["rows"])  # several rows of a rate: their plain mean
+    return _Agg()
+
+
+def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[str]
+               ) -> tuple[dict[str, Figure], dc.Cell, str, float | None]:
+    kind = _value_kind(measure)
+    none = dc.Cell(value=None, kind=kind, threshold=threshold)
+    figures: dict[str, Figure] = {}
+    parts = [s for s in sexes if s != Sex.I_ALT]
+    w, m = figs.get(Sex.KVINDE), figs.get(Sex.MAND)
+    sample = next((f for f in figs.values()), _Agg())
+    verdict, p_value = "", None
+    gap = dc.Cell(value=None, kind=dc.PP if kind in (dc.SHARE, dc.COUNT) else kind, threshold=threshold)
+
+    if sample.den is not None:
+        # Shares from counts: a sex × (yes, no) table with secondary suppression.
+        counts = [[(figs[s].num or 0) if s in figs else 0, ((figs[s].den or 0) - (figs[s].num or 0)) if s in figs
+                   else 0] for s in parts]
+        reasons = dc.suppress_2d(counts, threshold)
+        total_yes = total_n = 0
+        for i, s in enumerate(parts):
+            yes, no = counts[i]
+            total_yes += yes
+            total_n += yes + no
+            cells = [dc.Cell(value=None if reasons[i][j] else v, kind=dc.COUNT, reason=reasons[i][j],
+                             threshold=threshold) for j, v in enumerate((yes, no, yes + no))]
+            share = st.share(yes, yes + no) if yes + no else None
+            figures[s] = Figure(
+                base=cells[2],
+                value=dc.derived(share.share if share else None, dc.SHARE, cells, low=share.low if share else None,
+                                 high=share.high if share else None, threshold=threshold),
+            )
+        last = len(parts)
+        tcells = [dc.Cell(value=None if reasons[last][j] else v, kind=dc.COUNT, reason=reasons[last][j],
+                          threshold=threshold) for j, v in enumerate((total_yes, total_n - total_yes, total_n))]
+        tshare = st.share(total_yes, total_n) if total_n else None
+        figures[Sex.I_ALT] = Figure(base=tcells[2], value=dc.derived(
+            tshare.share if tshare else None, dc.SHARE, tcells, low=tshare.low if tshare else None,
+            high=tshare.high if tshare else None, threshold=threshold, is_total=True))
+        if w and m and w.den and m.den:
+            g = st.proportion_gap(w.num, w.den, m.num, m.den, min_n=threshold)
+            sources = [figures[Sex.KVINDE].value, figures[Sex.MAND].value]
+            gap = dc.derived(g.difference, dc.PP, sources, low=g.low, high=g.high, threshold=threshold)
+            verdict, p_value = (g.verdict, g.p_value) if not gap.suppressed else ("", None)
+        return figures, gap, verdict, p_value
+
+    if sample.n is not None:
+        # Means from person-level data: n per sex, mean with t-interval, Welch test.
+        total_n, total_sum = 0, 0.0
+        summaries = {}
+        for s in parts:
+            f = figs.get(s)
+            if f is None or f.n is None:
+                figures[s] = Figure(base=dc.Cell(value=0, kind=dc.COUNT, threshold=threshold), value=none)
+                continue
+            base = dc.Cell.count(f.n, threshold)
+            summary = st.mean_summary(n=f.n, mean=f.value, sd=f.sd)
+            summaries[s] = summary
+            figures[s] = Figure(base=base, value=dc.derived(summary.mean, kind, [base], low=summary.low,
+                                                            high=summary.high, threshold=threshold))
+            total_n += f.n
+            total_sum += f.n * (f.value or 0)
+        tbase = dc.Cell.count(total_n, threshold, is_total=True)
+        figures[Sex.I_ALT] = Figure(base=tbase, value=dc.derived(
+            total_sum / total_n if total_n else None, kind, [tbase], threshold=threshold, is_total=True))
+        if Sex.KVINDE in summaries and Sex.MAND in summaries:
+            g = st.mean_gap(summaries[Sex.KVINDE], summaries[Sex.MAND])
+            gap = dc.derived(g.difference, kind, [figures[Sex.KVINDE].value, figures[Sex.MAND].value],
+                             low=g.low, high=g.high, threshold=threshold)
+            verdict, p_value = (g.verdict, g.p_value) if not gap.suppressed else ("", None)
+        return figures, gap, verdict, p_value
+
+    if measure == Measure.PERSONS:
+        # Counts by sex: one row with its total, suppression applied; shares of the total.
+        counts = {s: int(round(figs[s].value or 0)) if s in figs else 0 for s in parts}
+        if not parts or not any(s in figs for s in parts):
+            total = int(round(figs[Sex.I_ALT].value or 0)) if Sex.I_ALT in figs else 0
+            figures[Sex.I_ALT] = Figure(base=dc.Cell.count(total, threshold, is_total=True), value=none)
+            return figures, gap, verdict, p_value
+        table = dc.Table.from_counts_1d(counts, threshold=threshold)
+        cells = table.cells[0]
+        total_cell = cells[-1]
+        total = sum(counts.values())
+        for j, s in enumerate(parts):
+            share = st.share(counts[s], total) if total else None
+            figures[s] = Figure(base=cells[j], value=dc.derived(
+                share.share if share else None, dc.SHARE, [cells[j], total_cell],
+                low=share.low if share else None, high=share.high if share else None, threshold=threshold))
+        figures[Sex.I_ALT] = Figure(base=total_cell, value=dc.derived(1.0 if total else None, dc.SHARE,
+                                                                      [total_cell], threshold=threshold,
+                                                                      is_total=True))
+        return figures, gap, verdict, p_value
+
+    # Plain published figures (e.g. national statistics): shown as given, no test.
+    no_base = dc.Cell(value=None, kind=dc.COUNT, threshold=threshold)
+    for s in [*parts, Sex.I_ALT]:
+        f = figs.get(s)
+        figures[s] = Figure(base=no_base, value=dc.Cell(value=f.value if f else None, kind=kind,
+                                                        threshold=threshold,
+                                                        digits=1 if kind == dc.MEAN else None))
+    if w and m and w.value is not None and m.value is not None:
+        diff = w.value - m.value
+        gap = dc.Cell(value=100 * diff if kind == dc.SHARE else diff, kind=dc.PP if kind == dc.SHARE else kind,
+                      threshold=threshold, digits=1 if kind == dc.MEAN else None)
+    return figures, gap, verdict, p_value
+
+
+def periods(indicator: Indicator) -> list[str]:
+    return sorted(Observation.objects.filter(indicator=indicator).values_list("period", flat=True).distinct(),
+                  reverse=True)
+
+
+def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = "", period: str | None = None
+                    ) -> IndicatorTable:
+    threshold = dc.effective_threshold(threshold)
+    if dimension not in DIMENSIONS:
+        dimension = ""
+    if dimension and not period:
+        all_periods = periods(indicator)
+        period = all_periods[0] if all_periods else None
+    group = dimension or "period"
+    grouped: dict[str, dict[str, _Agg]] = {}
+    for row in _aggregate(indicator, dimension, period):
+        grouped.setdefault(row[group], {})[row["sex"]] = _combine(row, indicator.measure)
+    present = {s for figs in grouped.values() for s in figs}
+    sexes = [s for s in (Sex.KVINDE, Sex.MAND, Sex.ANDET) if s in present] or []
+    sexes_with_total = [*sexes, Sex.I_ALT]
+    rows = []
+    keys = sorted(grouped, reverse=not dimension, key=_category_order if dimension == "age_band" else None)
+    for key in keys:
+        figures, gap, verdict, p_value = _row_cells(grouped[key], indicator.measure, threshold, sexes_with_total)
+        label = category_label(dimension, key) if dimension else period_label(key)
+        rows.append(TableRow(label=label, key=key, figures=figures, gap=gap, verdict=verdict, p_value=p_value,
+                             ordered=[(s, figures.get(s)) for s in sexes_with_total]))
+    table = IndicatorTable(indicator=indicator, dimension=dimension, rows=rows, sexes=sexes_with_total,
+                           threshold=threshold)
+    reasons = {c.reason for r in rows for f in r.figures.values() for c in (f.base, f.value) if c.suppressed}
+    if dc.PRIMARY in reasons:
+        table.notes.append(_("<%(n)s: fewer than %(n)s people; the exact number is withheld for privacy.")
+                           % {"n": threshold})
+    if reasons & {dc.SECONDARY, dc.DERIVED}:
+        table.notes.append(_("(hidden): withheld so that a number below %(n)s cannot be worked out.")
+                           % {"n": threshold})
+    if indicator.reference_id:
+        reference = indicator.reference
+        ref = indicator_table(reference, threshold=threshold)
+        if ref.rows:
+            table.reference = ref.rows[0]
+            table.reference.ordered = [(s, table.reference.figures.get(s)) for s in sexes_with_total]
+            table.reference.label = _("National figure %(period)s") % {"period": ref.rows[0].label}
+            table.reference_source = reference.dataset.source
+    return table
+
+
+def _category_order(value: str) -> tuple[int, str]:
+    digits = value.split("-")[0].rstrip("+")
+    return (int(digits) if digits.isdigit() else 999, value)
+
+
+def dataset_tables(dataset: Dataset, *, threshold: int, dimension: str = "", period: str | None = None
+                   ) -> list[IndicatorTable]:
+    indicators = dataset.indicators.select_related("reference__dataset").order_by("position", "name")
+    return [indicator_table(i, threshold=threshold, dimension=dimension, period=period) for i in indicators]
+
+
+# --- Export --------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
+    """Header and rows for CSV/XLSX: raw numbers, markers for hidden cells."""
+    sex_labels = table.sex_labels
+    header = [_("Category") if table.dimension else _("Period")]
+    for _sex, label in sex_labels:
+        header += [f"{label}: {_('base (n)')}", f"{label}: {table.measure_label}",
+                   f"{label}: {_('95% interval, low')}", f"{label}: {_('95% interval, high')}"]
+    header += [_("Difference, women minus men"), _("Difference, low"), _("Difference, high"), _("p-value"),
+               _("Assessment")]
+    rows = []
+    for row in table.rows:
+        out = [row.label]
+        for sex, _label in sex_labels:
+            f = row.figures.get(sex)
+            if f is None:
+                out += ["", "", "", ""]
+                continue
+            hidden = f.value.suppressed
+            out += [f.base.export_value(), f.value.export_value(),
+                    f.value.export_value() if hidden else ("" if f.value.low is None else f.value.low),
+                    f.value.export_value() if hidden else ("" if f.value.high is None else f.value.high)]
+        out += [row.gap.export_value(),
+                row.gap.export_value() if row.gap.suppressed else ("" if row.gap.low is None else row.gap.low),
+                row.gap.export_value() if row.gap.suppressed else ("" if row.gap.high is None else row.gap.high),
+                "" if row.p_value is None else row.p_value, verdict_label(row.verdict)]
+        rows.append(out)
+    return [neutralise(h) for h in header], [[neutralise(v) for v in r] for r in rows]

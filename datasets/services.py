@@ -1,0 +1,449 @@
+"""Dataset workflows: create, stage an upload, import (validate everything, then keep
+all or nothing), replace, delete.
+
+`import_file` is the one import path, used by the browser (through the background
+task) and by `manage.py import_dataset`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts import audit
+
+from . import importing as imp
+from .models import Dataset, DatasetImport, Indicator, Measure, Observation
+
+OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area",
+                       "value", "numerator", "denominator", "n", "sd"]
+TEXT_COLUMNS = ["period", "sex", "age_band", "education", "civil_status", "origin", "area"]
+BATCH = 5000
+
+
+def staging_dir() -> Path:
+    path = Path(getattr(settings, "DATASETS_STAGING_DIR", Path(settings.BASE_DIR) / "var" / "imports"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def inline_limit() -> int:
+    """Files up to this size are imported within the request; larger ones in the background."""
+    return int(getattr(settings, "DATASETS_INLINE_IMPORT_BYTES", 2 * 1024 * 1024))
+
+
+class ImportRefused(Exception):
+    """Nothing was stored. `message` says why; `errors` lists rows (first 100) and `total`."""
+
+    def __init__(self, message: str, errors: list[dict] | None = None, total: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.total = total or len(self.errors)
+
+
+@dataclass
+class ImportResult:
+    dataset: Dataset
+    rows: int
+    observations: int
+    indicators: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    replaced: bool = False
+
+
+# --- Datasets ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_dataset(*, municipality, user=None, request=None, **fields) -> Dataset:
+    if municipality is None:
+        raise PermissionDenied("Shared reference datasets are created by migrations only.")
+    dataset = Dataset(municipality=municipality, created_by=user, **fields)
+    if dataset.unit_id and dataset.unit.municipality_id != municipality.pk:
+        raise ValidationError({"unit": _("Choose a unit of your own municipality.")})
+    dataset.full_clean()
+    dataset.save()
+    audit.record("dataset.create", request=request, user=user, obj=dataset, title=dataset.title)
+    return dataset
+
+
+def _writable(dataset: Dataset) -> None:
+    if dataset.is_reference:
+        raise PermissionDenied("Shared reference datasets cannot be changed in the application.")
+
+
+@transaction.atomic
+def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
+    _writable(dataset)
+    audit.record("dataset.delete", request=request, user=user, obj=dataset, title=dataset.title,
+                 observations=Observation.objects.filter(indicator__dataset=dataset).count())
+    for pending in dataset.imports.exclude(staged_path=""):
+        _discard(pending)
+    dataset.delete()
+
+
+# --- Uploads ------------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _already_imported(dataset: Dataset, sha256: str) -> DatasetImport | None:
+    return dataset.imports.filter(sha256=sha256, status=DatasetImport.Status.DONE).first()
+
+
+def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
+    """Save an uploaded file (Django UploadedFile or file object) for the mapping step."""
+    _writable(dataset)
+    size = getattr(upload, "size", None)
+    if size is not None and size > imp.max_upload_bytes():
+        raise imp.FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller "
+                                "files.") % {"size": imp._mb(size), "limit": imp._mb(imp.max_upload_bytes())})
+    handle, tmp = tempfile.mkstemp(dir=staging_dir(), suffix=".upload")
+    written = 0
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(handle, "wb") as out:
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+            for block in chunks:
+                written += len(block)
+                if written > imp.max_upload_bytes():
+                    raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
+                                          % {"limit": imp._mb(imp.max_upload_bytes())})
+                digest.update(block)
+                out.write(block)
+        if written == 0:
+            raise imp.FileRefused(_("The file is empty."))
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    pending = DatasetImport.objects.create(
+        dataset=dataset, filename=os.path.basename(getattr(upload, "name", "") or "fil")[:255], size=written,
+        sha256=digest.hexdigest(), staged_path=os.path.basename(tmp), created_by=user,
+    )
+    return pending
+
+
+def staged_file(pending: DatasetImport) -> Path:
+    return staging_dir() / pending.staged_path
+
+
+def _discard(pending: DatasetImport) -> None:
+    if pending.staged_path:
+        for suffix in ("", ".progress"):
+            try:
+                os.unlink(str(staged_file(pending)) + suffix)
+            except FileNotFoundError:
+                pass
+        DatasetImport.objects.filter(pk=pending.pk).update(staged_path="")
+        pending.staged_path = ""
+
+
+def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
+    """Progress lives in a small file next to the upload: the import's transaction
+    hides database writes from the status page until it commits."""
+    if not pending.staged_path:
+        return
+    path = str(staged_file(pending)) + ".progress"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"fraction": round(min(max(fraction, 0.0), 1.0), 3), "rows": rows}, f)
+    os.replace(tmp, path)
+
+
+def read_progress(pending: DatasetImport) -> dict:
+    if not pending.staged_path:
+        return {"fraction": 1.0 if pending.status == DatasetImport.Status.DONE else 0.0, "rows": pending.rows}
+    try:
+        with open(str(staged_file(pending)) + ".progress") as f:
+            return json.load(f)
+    except (FileNotFoundError, ValueError):
+        return {"fraction": 0.0, "rows": 0}
+
+
+def run_staged_import(pending_id: int, language: str = "da") -> None:
+    """Import a staged upload with its confirmed mapping; record the outcome on it."""
+    pending = DatasetImport.objects.select_related("dataset", "created_by").get(pk=pending_id)
+    if pending.status not in (DatasetImport.Status.QUEUED, DatasetImport.Status.UPLOADED):
+        return
+    DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING)
+    with override(language):
+        try:
+            result = import_file(
+                dataset=pending.dataset, path=staged_file(pending), user=pending.created_by,
+                plan=imp.Plan.from_dict(pending.options), replace=pending.replace,
+                filename=pending.filename, record=pending,
+                progress=lambda fraction, rows: write_progress(pending, fraction, rows),
+            )
+        except (ImportRefused, imp.FileRefused) as exc:
+            errors = getattr(exc, "errors", [])
+            DatasetImport.objects.filter(pk=pending.pk).update(
+                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
+                errors=[{"row": None, "column": "", "value": "", "reason": exc.message}] + errors,
+                error_count=getattr(exc, "total", 0),
+            )
+            audit.record("dataset.import_refused", user=pending.created_by, obj=pending.dataset,
+                         file=pending.filename, errors=getattr(exc, "total", 0))
+        except Exception:
+            DatasetImport.objects.filter(pk=pending.pk).update(
+                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
+                errors=[{"row": None, "column": "", "value": "",
+                         "reason": _("The import failed unexpectedly. Nothing was stored.")}],
+            )
+            raise
+        else:
+            DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations)
+        finally:
+            _discard(pending)
+
+
+# --- The import --------------------------------------------------------------------------
+
+
+def import_file(
+    *,
+    dataset: Dataset,
+    path: str | Path,
+    user=None,
+    request=None,
+    plan: imp.Plan | dict | None = None,
+    replace: bool = False,
+    filename: str = "",
+    allow_origin: bool | None = None,
+    record: DatasetImport | None = None,
+    progress: Callable[[float, int], None] | None = None,
+) -> ImportResult:
+    """Import a CSV or XLSX file into `dataset`: everything is checked, then all is kept or nothing.
+
+    `plan` is the confirmed mapping (`importing.Plan`); None means: use the detection.
+    Raises `importing.FileRefused` (the file as a whole) or `ImportRefused` (row errors,
+    duplicate content, permission for origin data). On success the import is recorded
+    with its sha256 so the same content is not imported twice; `replace=True` swaps
+    the dataset's data for the file's in one transaction.
+    """
+    _writable(dataset)
+    started = time.monotonic()
+    path = Path(path)
+    imp.check_size(path)
+    sha256 = record.sha256 if record is not None else file_sha256(path)
+    if not replace and _already_imported(dataset, sha256):
+        raise ImportRefused(_("This file has already been imported into “%(title)s”. Choose “replace” to "
+                              "import it again.") % {"title": dataset.title})
+    source = imp.open_table(path)
+    if plan is None:
+        detection = imp.detect(path)
+        plan = imp.Plan(targets=detection.targets, kind=detection.kind, sex_codes=detection.sex_codes,
+                        default_indicator=dataset.title,
+                        default_period=str(dataset.period_start.year) if dataset.period_start else "")
+    elif isinstance(plan, dict):
+        plan = imp.Plan.from_dict(plan)
+    if not plan.default_indicator:
+        plan.default_indicator = dataset.title[:200]
+    problems = imp.check_plan(plan, source.header)
+    if problems:
+        raise ImportRefused(" ".join(problems))
+    if imp.ORIGIN in plan.targets and allow_origin is False:
+        raise ImportRefused(_("Only an analyst may import files with origin (herkomst), a special category of "
+                              "personal data. Remove the column or ask an analyst."))
+    validator = imp.ChunkValidator(plan, source.header, source.decimal_comma)
+    try:
+        with transaction.atomic():
+            if replace:
+                _clear(dataset)
+            writer = _Writer(dataset, plan)
+            if plan.kind == imp.PERSON:
+                aggregator = imp.PersonAggregator(validator)
+                for start, df in source.chunks():
+                    aggregator.add(start, df)
+                    if progress:
+                        progress(source.progress() * 0.95, validator.rows)
+                _bad_rows(source, validator)
+                if validator.errors:
+                    raise _refusal(validator)
+                writer.write_person(aggregator)
+            else:
+                for start, df in source.chunks():
+                    frame = validator.aggregated(start, df, writer.indicator_ids)
+                    if frame is not None and not validator.errors:
+                        writer.write(frame)
+                    if progress:
+                        progress(source.progress(), validator.rows)
+                _bad_rows(source, validator)
+                validator.check_duplicates()
+                if validator.errors:
+                    raise _refusal(validator)
+            if validator.rows == 0:
+                raise ImportRefused(_("The file has no data rows."))
+            dataset.person_level = plan.kind == imp.PERSON
+            dataset.contains_origin = dataset.contains_origin or validator.found_origin
+            dataset.save(update_fields=["person_level", "contains_origin", "updated_at"])
+            if replace:
+                dataset.imports.filter(status=DatasetImport.Status.DONE).update(status=DatasetImport.Status.REPLACED)
+            if record is None:
+                record = DatasetImport(dataset=dataset, filename=filename or path.name, size=path.stat().st_size,
+                                       sha256=sha256, created_by=user, replace=replace, options=plan.as_dict())
+            record.status = DatasetImport.Status.DONE
+            record.rows = validator.rows
+            record.observations = writer.count
+            record.finished_at = timezone.now()
+            record.save()
+            audit.record("dataset.replace" if replace else "dataset.import", request=request, user=user,
+                         obj=dataset, file=record.filename, rows=validator.rows, observations=writer.count,
+                         sha256=sha256)
+    except IntegrityError as exc:
+        raise ImportRefused(_("The file repeats a row (same indicator, period, sex and breakdown) or conflicts "
+                              "with data already in the dataset. Nothing was stored.")) from exc
+    if progress:
+        progress(1.0, validator.rows)
+    return ImportResult(dataset=dataset, rows=validator.rows, observations=writer.count,
+                        indicators=sorted(writer.names), seconds=time.monotonic() - started, replaced=replace)
+
+
+def _bad_rows(source: imp.TableSource, validator: imp.ChunkValidator) -> None:
+    for number, _text in source.bad_rows:
+        validator.errors.add(imp.RowError(number, "", "", _("The row has a different number of columns than the "
+                                                             "header.")))
+
+
+def _refusal(validator: imp.ChunkValidator) -> ImportRefused:
+    return ImportRefused(
+        _("The file has %(count)s errors. Nothing was stored; correct the file and upload it again.")
+        % {"count": validator.errors.total},
+        [e.as_dict() for e in validator.errors.shown()], validator.errors.total,
+    )
+
+
+def _clear(dataset: Dataset) -> None:
+    Observation.objects.filter(indicator__dataset=dataset)._raw_delete(using="default")
+    dataset.indicators.all().delete()
+
+
+class _Writer:
+    """Creates indicators on demand and writes observations: COPY on PostgreSQL,
+    bulk_create elsewhere."""
+
+    def __init__(self, dataset: Dataset, plan: imp.Plan):
+        self.dataset = dataset
+        self.plan = plan
+        self.ids: dict[str, int] = dict(dataset.indicators.values_list("name", "id"))
+        self.names: set[str] = set()
+        self.count = 0
+        self.position = dataset.indicators.count()
+        measure = plan.measure or Measure.PERSONS
+        if plan.kind == imp.AGGREGATED and imp.NUMERATOR in plan.targets:
+            measure = Measure.SHARE
+        self.measure = measure
+
+    def indicator_ids(self, names: list[str], measure: str | None = None) -> dict[str, int]:
+        for name in names:
+            if name not in self.ids:
+                if len(self.ids) >= 1000:
+                    raise ImportRefused(_("The file has more than 1,000 indicators."))
+                indicator = Indicator.objects.create(dataset=self.dataset, name=name, measure=measure or self.measure,
+                                                     position=self.position)
+                self.position += 1
+                self.ids[name] = indicator.pk
+            self.names.add(name)
+        return self.ids
+
+    def write(self, frame: pd.DataFrame) -> None:
+        for column in ("n", "sd"):
+            if column not in frame:
+                frame[column] = pd.array([pd.NA] * len(frame), "Int64") if column == "n" else float("nan")
+        frame = frame[OBSERVATION_COLUMNS]
+        if connection.vendor == "postgresql":
+            self._copy(frame)
+        else:
+            self._bulk(frame)
+        self.count += len(frame)
+
+    def _copy(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
+        columns = ", ".join(OBSERVATION_COLUMNS)
+        sql = (f"COPY {Observation._meta.db_table} ({columns}) FROM STDIN "
+               f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))")
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+            with raw.copy(sql) as copy:
+                view = buffer.getbuffer()
+                for i in range(0, len(view), 1 << 20):
+                    copy.write(view[i:i + (1 << 20)])
+
+    def _bulk(self, frame: pd.DataFrame) -> None:
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        for i in range(0, len(records), BATCH):
+            Observation.objects.bulk_create([Observation(**r) for r in records[i:i + BATCH]])
+
+    def write_person(self, aggregator: imp.PersonAggregator) -> None:
+        header = aggregator.v.header
+        rows = []
+        for key, measure, fields in aggregator.observations():
+            if key == "count":
+                name, measure = _("Number of persons"), Measure.PERSONS
+            else:
+                name = header[int(key[1:])][:200] or key
+                if measure is None:
+                    measure = imp.number_measure(name)
+            indicator_id = self.indicator_ids([name], measure)[name]
+            rows.append({"indicator_id": indicator_id, "value": None, "numerator": None, "denominator": None,
+                         "n": None, "sd": None, **fields})
+        if rows:
+            self.write(pd.DataFrame(rows))
+
+
+def detect_for(pending: DatasetImport) -> imp.Detection:
+    return imp.detect(staged_file(pending))
+
+
+def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, user, request=None,
+                   language: str = "da") -> DatasetImport:
+    """Store the confirmed mapping and start the import (inline for small files)."""
+    from .tasks import import_dataset_file
+
+    _writable(pending.dataset)
+    if not replace and _already_imported(pending.dataset, pending.sha256):
+        raise ImportRefused(_("This file has already been imported into “%(title)s”. Choose “replace” to "
+                              "import it again.") % {"title": pending.dataset.title})
+    pending.options = plan.as_dict()
+    pending.replace = replace
+    pending.status = DatasetImport.Status.QUEUED
+    pending.save(update_fields=["options", "replace", "status"])
+    if pending.size <= inline_limit():
+        run_staged_import(pending.pk, language)
+    else:
+        transaction.on_commit(lambda: import_dataset_file.enqueue(pending.pk, language))
+    pending.refresh_from_db()
+    return pending
+
+
+def copy_to_staging(path: Path) -> Path:
+    target = staging_dir() / f"cmd-{os.getpid()}-{path.name}"
+    shutil.copyfile(path, target)
+    return target

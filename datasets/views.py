@@ -1,0 +1,279 @@
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts import access, audit
+from accounts.models import Role, Unit
+
+from . import importing as imp
+from . import selectors, services
+from .forms import DatasetForm, DatasetSearchForm, MappingForm, UploadForm
+from .models import Dataset, DatasetImport, Indicator, Sex
+
+
+def get_dataset_for(request, uuid, *, write: bool = False) -> Dataset:
+    """The municipality's own dataset or a shared reference dataset, for leder/analytiker.
+
+    Another municipality's dataset does not exist (404); a too-weak role gets 403;
+    shared reference datasets are never writable in the application.
+    """
+    scope = access.require_member(request)
+    dataset = Dataset.objects.visible_to(scope.municipality_id).filter(uuid=uuid).first()
+    if dataset is None:
+        raise access.not_found(request, "datasets.dataset", uuid)
+    if not scope.has(access.ANALYSE):
+        raise access.forbidden(request, "datasets.dataset", uuid, access.ANALYSE)
+    if write and dataset.is_reference:
+        raise access.forbidden(request, "datasets.dataset", uuid, "write")
+    return dataset
+
+
+def _get_import(request, dataset: Dataset, import_uuid) -> DatasetImport:
+    pending = dataset.imports.filter(uuid=import_uuid).first()
+    if pending is None:
+        raise access.not_found(request, "datasets.datasetimport", import_uuid)
+    return pending
+
+
+def _unit_filter(request):
+    """`?unit=<uuid>`: a unit of the user's own municipality, or 404."""
+    raw = request.GET.get("unit")
+    if not raw:
+        return None
+    return access.get_in_municipality(request, Unit.objects.all(), raw)
+
+
+def _threshold(request) -> int:
+    return request.user.municipality.suppression_threshold
+
+
+@login_required
+def dataset_list(request):
+    scope = access.require(request, access.ANALYSE)
+    unit = _unit_filter(request)
+    form = DatasetSearchForm(request.GET or None)
+    datasets = Dataset.objects.visible_to(scope.municipality_id).select_related("unit", "municipality").annotate(
+        indicator_count=Count("indicators", distinct=True))
+    if unit is not None:
+        datasets = datasets.filter(unit=unit)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            datasets = datasets.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(source__icontains=q))
+        if form.cleaned_data["kind"]:
+            datasets = datasets.filter(source_kind=form.cleaned_data["kind"])
+        if form.cleaned_data["scope"] == "own":
+            datasets = datasets.filter(municipality_id=scope.municipality_id)
+        elif form.cleaned_data["scope"] == "reference":
+            datasets = datasets.filter(municipality__isnull=True)
+    page = Paginator(datasets.order_by("municipality_id", "title"), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "datasets/dataset_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "unit": unit,
+        "filtered": bool(request.GET.get("q") or request.GET.get("kind") or request.GET.get("scope") or unit),
+    })
+
+
+@login_required
+def dataset_create(request):
+    scope = access.require(request, access.ANALYSE)
+    unit = _unit_filter(request)
+    municipality = request.user.municipality
+    form = DatasetForm(request.POST or None, municipality=municipality, initial={"unit": unit})
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.create_dataset(municipality=municipality, user=request.user, request=request,
+                                              **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The dataset has been created. Now upload a file."))
+            return redirect("datasets:dataset_upload", uuid=dataset.uuid)
+    assert scope.is_member
+    return render(request, "datasets/dataset_form.html", {"form": form})
+
+
+@login_required
+def dataset_detail(request, uuid):
+    dataset = get_dataset_for(request, uuid)
+    dimension = request.GET.get("dimension", "")
+    if dimension not in dict(selectors.dimension_choices()):
+        dimension = ""
+    period = request.GET.get("period") or None
+    tables = selectors.dataset_tables(dataset, threshold=_threshold(request), dimension=dimension, period=period)
+    all_periods = sorted({p for i in dataset.indicators.all() for p in selectors.periods(i)}, reverse=True)
+    return render(request, "datasets/dataset_detail.html", {
+        "dataset": dataset, "tables": tables, "dimension": dimension,
+        "dimension_choices": selectors.dimension_choices(), "periods": all_periods,
+        "period": period or (all_periods[0] if all_periods and dimension else ""),
+        "period_labels": [(p, selectors.period_label(p)) for p in all_periods],
+        "imports": dataset.imports.filter(status__in=["done", "replaced"])[:10],
+        "writable": not dataset.is_reference,
+        "women": Sex.KVINDE, "men": Sex.MAND,
+    })
+
+
+@login_required
+def dataset_delete(request, uuid):
+    dataset = get_dataset_for(request, uuid, write=True)
+    if request.method == "POST":
+        title = dataset.title
+        services.delete_dataset(dataset=dataset, user=request.user, request=request)
+        messages.success(request, _("“%(title)s” has been deleted.") % {"title": title})
+        return redirect("datasets:dataset_list")
+    return render(request, "datasets/dataset_confirm_delete.html", {"dataset": dataset})
+
+
+@login_required
+def dataset_upload(request, uuid):
+    dataset = get_dataset_for(request, uuid, write=True)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = services.stage_upload(dataset=dataset, upload=form.cleaned_data["file"], user=request.user)
+            services.detect_for(pending)  # refuses unreadable and hostile files at once
+        except imp.FileRefused as exc:
+            if "pending" in locals():
+                services._discard(pending)
+                pending.delete()
+            form.add_error("file", exc.message)
+        else:
+            return redirect("datasets:import_mapping", uuid=dataset.uuid, import_uuid=pending.uuid)
+    return render(request, "datasets/dataset_upload.html", {
+        "dataset": dataset, "form": form, "limit_mb": imp._mb(imp.max_upload_bytes()),
+    })
+
+
+@login_required
+def import_mapping(request, uuid, import_uuid):
+    dataset = get_dataset_for(request, uuid, write=True)
+    pending = _get_import(request, dataset, import_uuid)
+    if pending.status != DatasetImport.Status.UPLOADED or not pending.staged_path:
+        return redirect("datasets:import_status", uuid=dataset.uuid, import_uuid=pending.uuid)
+    try:
+        detection = services.detect_for(pending)
+    except imp.FileRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("datasets:dataset_upload", uuid=dataset.uuid)
+    initial = {f"col_{i}": t for i, t in enumerate(detection.targets)}
+    initial |= {f"sex_{j}": v for j, v in enumerate(detection.sex_codes.values())}
+    initial |= {"kind": detection.kind, "default_indicator": dataset.title,
+                "default_period": str(dataset.period_start.year) if dataset.period_start else "",
+                "measure": "persons"}
+    form = MappingForm(request.POST or None, header=detection.header, sex_codes=detection.sex_codes,
+                       initial=initial)
+    if request.method == "POST" and form.is_valid():
+        plan = form.plan()
+        scope = access.get_scope(request.user)
+        if imp.ORIGIN in plan.targets and Role.ANALYTIKER not in scope.roles:
+            form.add_error(None, _("Only an analyst may import origin (herkomst), a special category of personal "
+                                   "data. Set the column to “Ignore” or ask an analyst."))
+        else:
+            try:
+                pending = services.confirm_import(pending=pending, plan=plan, replace=form.cleaned_data["replace"],
+                                                  user=request.user, request=request, language=get_language())
+            except services.ImportRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("datasets:import_status", uuid=dataset.uuid, import_uuid=pending.uuid)
+    return render(request, "datasets/import_mapping.html", {
+        "dataset": dataset, "pending": pending, "form": form, "detection": detection,
+        "preview_header": detection.header,
+    })
+
+
+@login_required
+def import_status(request, uuid, import_uuid):
+    dataset = get_dataset_for(request, uuid)
+    pending = _get_import(request, dataset, import_uuid)
+    if pending.status == DatasetImport.Status.DONE and request.GET.get("stay") != "1":
+        messages.success(request, _("%(file)s is imported: %(rows)s rows, %(obs)s figures.") % {
+            "file": pending.filename, "rows": pending.rows, "obs": pending.observations})
+        return redirect("datasets:dataset_detail", uuid=dataset.uuid)
+    general = [e for e in pending.errors if e.get("row") is None and not e.get("column")]
+    row_errors = [e for e in pending.errors if e not in general]
+    return render(request, "datasets/import_status.html", {
+        "dataset": dataset, "pending": pending, "progress": services.read_progress(pending),
+        "general_errors": general, "row_errors": row_errors,
+        "more_errors": max(0, pending.error_count - len(row_errors)),
+    })
+
+
+@login_required
+@require_GET
+def import_progress(request, uuid, import_uuid):
+    dataset = get_dataset_for(request, uuid)
+    pending = _get_import(request, dataset, import_uuid)
+    progress = services.read_progress(pending)
+    return JsonResponse({
+        "status": pending.status, "fraction": progress.get("fraction", 0.0), "rows": progress.get("rows", 0),
+        "finished": pending.status in (DatasetImport.Status.DONE, DatasetImport.Status.FAILED),
+    })
+
+
+@login_required
+@require_GET
+def indicator_export(request, uuid, indicator_uuid, fmt):
+    dataset = get_dataset_for(request, uuid)
+    indicator = Indicator.objects.filter(dataset=dataset, uuid=indicator_uuid).first()
+    if indicator is None:
+        raise access.not_found(request, "datasets.indicator", indicator_uuid)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404()
+    dimension = request.GET.get("dimension", "")
+    table = selectors.indicator_table(indicator, threshold=_threshold(request), dimension=dimension,
+                                      period=request.GET.get("period") or None)
+    header, rows = selectors.export_rows(table)
+    notes = [selectors.neutralise(n) for n in table.notes]
+    source = selectors.neutralise(_("Source: %(source)s") % {"source": dataset.source}) if dataset.source else ""
+    audit.record("dataset.export", request=request, obj=dataset, indicator=str(indicator.uuid), format=fmt,
+                 rows=len(rows))
+    name = slugify(f"{dataset.title}-{indicator.name}")[:80] or "indikator"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow([selectors.neutralise(indicator.name)])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in row])
+        for line in [*notes, source]:
+            if line:
+                writer.writerow([line])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title=_("Indicator")[:31])
+        ws.append([selectors.neutralise(indicator.name)])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        for line in [*notes, source]:
+            if line:
+                ws.append([line])
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _csv_value(value):
+    # Danish spreadsheets read a decimal comma; numbers are ours, never text that could run.
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value

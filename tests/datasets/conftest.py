@@ -1,0 +1,36 @@
+import datetime
+
+import pytest
+
+from datasets import services
+from datasets.models import Dataset
+
+
+@pytest.fixture(autouse=True)
+def staging(settings, tmp_path):
+    settings.DATASETS_STAGING_DIR = tmp_path / "imports"
+    return settings.DATASETS_STAGING_DIR
+
+
+@pytest.fixture
+def dataset(world):
+    return services.create_dataset(municipality=world.odense.municipality, title="Hjemmepleje 2014",
+                                   source="Omsorgssystemet", period_start=datetime.date(2014, 1, 1))
+
+
+@pytest.fixture
+def aarhus_dataset(world):
+    return Dataset.objects.create(municipality=world.aarhus.municipality, title="Aarhus data")
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a test file: text in an encoding, or bytes."""
+    def _write(name: str, content, encoding: str = "utf-8"):
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode(encoding))
+        return path
+    return _write
