@@ -96,5 +96,5 @@ def test_weak_roles_and_other_municipalities_are_refused(client, known):
     t = known.odense
     assert_forbidden(client, [t.medarbejder, t.administrator, known.outsider], reverse("logbooks:analysis"),
                      method="get")
-    url = reverse("logbooks:analysis") + f"?unit={t.team.uuid}"
-    assert_other_municipality_gets_404(client, [known.aarhus.leder, known.aarhus.analytiker], url)
+    assert_other_municipality_gets_404(client, [known.aarhus.leder, known.aarhus.analytiker],
+                                       reverse("logbooks:analysis") + f"?unit={t.team.uuid}")

@@ -106,8 +106,9 @@ def test_roles_without_logbook_are_refused(client, lists):
 
 
 def test_other_municipality_gets_404(client, lists):
-    url = reverse("logbooks:quick_entry") + f"?unit={lists.odense.team.uuid}"
-    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder, lists.aarhus.leder], url)
-    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder], url, "post",
-                                       valid_data(lists.odense.team))
+    unit = f"?unit={lists.odense.team.uuid}"
+    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder, lists.aarhus.leder],
+                                       reverse("logbooks:quick_entry") + unit)
+    assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder], reverse("logbooks:quick_entry") + unit,
+                                       "post", valid_data(lists.odense.team))
     assert not Entry.objects.exists()
