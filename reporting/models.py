@@ -1,0 +1,81 @@
+"""Kept committee reports.
+
+The PDF is stored in the database (`pdf`, a BinaryField) rather than in MEDIA: a report
+is tenant data, and keeping it in the row means it is only reachable through the
+access-checked download view (a MEDIA URL would be public to anyone with the link),
+is backed up and deleted with the rest of the municipality's data, and needs no shared
+disk between the web and the worker processes. Reports are a few hundred kB.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, Unit
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being generated")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Section(models.TextChoices):
+        SUMMARY = "summary", _("Summary")
+        PROJECTS = "projects", _("Projects and their success criteria")
+        LOGBOOKS = "logbooks", _("Logbook analysis")
+        INDICATORS = "indicators", _("Dataset indicators with national comparison")
+        WORKSHOPS = "workshops", _("Workshops held")
+        RECOMMENDATIONS = "recommendations", _("The pamphlet's recommendations")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
+        verbose_name=_("unit"), help_text=_("Empty: the whole municipality."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    committee = models.CharField(_("committee"), max_length=200)
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    sections = models.JSONField(_("sections"), default=list)
+    summary = models.TextField(_("summary"), blank=True)
+    recommendation = models.TextField(_("recommendation to the committee"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    seconds = models.FloatField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["municipality", "-created_at"], name="report_municipality_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(date_from__lte=models.F("date_to")),
+                                   name="report_period_in_order"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def section_labels(self) -> list[str]:
+        labels = dict(self.Section.choices)
+        return [str(labels[s]) for s in self.sections if s in labels]

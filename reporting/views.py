@@ -1,0 +1,200 @@
+"""Dashboards, exports and committee reports."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts import access, audit
+from reporting import documents, exports, forms, rules, selectors, services
+from reporting.models import Report
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+ALL_TABLES = "alle"
+
+
+def _dashboard_for(request, need: str = rules.DASHBOARD):
+    """The filter form and the Subject for the current GET filters (access-checked)."""
+    scope = rules.require(request, need)
+    units = rules.units_for(scope, need)
+    all_ids = rules.municipality_unit_ids(scope)
+    allowed = rules.unit_ids_for(scope, need)
+    whole = request.user.municipality.name if all_ids and all_ids <= allowed else None
+    unit = rules.unit_from_value(request, request.GET.get("unit"), need)
+    form = forms.DashboardFilterForm(request.GET or None, units=units, whole_municipality=whole)
+    if unit is None and whole is None:
+        unit = units[0]
+    unit_ids = rules.subtree_ids(unit, allowed) if unit else tuple(sorted(all_ids))
+    dimension = ""
+    if form.is_bound and form.is_valid():
+        dimension = form.cleaned_data.get("dimension") or ""
+    subject = selectors.Subject(
+        municipality=request.user.municipality, unit=unit, unit_ids=unit_ids, period=form.get_period(),
+        dimension=dimension,
+    )
+    return form, subject
+
+
+@require_GET
+def dashboard(request):
+    form, subject = _dashboard_for(request)
+    board = selectors.build_dashboard(subject)
+    audit.record("reporting.dashboard", request=request, obj=subject.unit,
+                 municipality=subject.municipality, date_from=subject.period.date_from.isoformat(),
+                 date_to=subject.period.date_to.isoformat(), dimension=subject.dimension)
+    query = request.GET.urlencode()
+    scope = access.get_scope(request.user)
+    return render(request, "reporting/dashboard.html", {
+        "form": form, "board": board, "subject": subject, "query": query,
+        "can_report": bool(rules.unit_ids_for(scope, access.ANALYSE)),
+        "charts": [(f"c{i}", s) for i, s in enumerate(board.sections, start=1)],
+    })
+
+
+@require_GET
+def export(request, section: str, fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404()
+    _form, subject = _dashboard_for(request)
+    board = selectors.build_dashboard(subject)
+    if section == ALL_TABLES:
+        if fmt != "xlsx":
+            raise Http404()
+        chosen = list(board.sections)
+    else:
+        found = board.section(section)
+        if found is None:
+            raise Http404()
+        chosen = [found]
+    audit.record("reporting.export", request=request, obj=subject.unit, municipality=subject.municipality,
+                 section=section, format=fmt, date_from=subject.period.date_from.isoformat(),
+                 date_to=subject.period.date_to.isoformat(), dimension=subject.dimension)
+    stamp = timezone.localdate().isoformat()
+    name = f"ligestilling-{section}-{stamp}.{fmt}"
+    if fmt == "csv":
+        body = exports.write_csv(chosen[0].table, text_columns=dict(chosen[0].text_columns))
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = exports.write_xlsx([(s.table, dict(s.text_columns)) for s in chosen])
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+@require_GET
+def report_list(request):
+    scope = rules.require(request, access.ANALYSE)
+    unit = rules.unit_from_value(request, request.GET.get("unit"), access.ANALYSE)
+    reports = rules.visible_reports(request).select_related("unit", "created_by").defer("pdf")
+    if unit is not None:
+        reports = reports.filter(unit=unit)
+    return render(request, "reporting/report_list.html", {
+        "reports": reports[:100], "unit": unit,
+        "can_municipality": rules.covers_municipality(scope, access.ANALYSE),
+    })
+
+
+def _report_form(request, data=None, initial=None):
+    scope = access.get_scope(request.user)
+    units = rules.units_for(scope, access.ANALYSE)
+    whole = request.user.municipality.name if rules.covers_municipality(scope, access.ANALYSE) else None
+    return forms.ReportForm(data, initial=initial, units=units, whole_municipality=whole,
+                            available_sections=documents.available_sections())
+
+
+def _unsaved_report(request, form, unit) -> Report:
+    data = form.cleaned_data
+    return Report(
+        municipality=request.user.municipality, unit=unit, created_by=request.user, title=data["title"],
+        committee=data["committee"], meeting_date=data["meeting_date"], date_from=data["date_from"],
+        date_to=data["date_to"], sections=[s for s in Report.Section.values if s in data["sections"]],
+        summary=data["summary"], recommendation=data["recommendation"],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request):
+    """The report builder: choose scope, period and sections; preview as HTML; generate the PDF."""
+    rules.require(request, access.ANALYSE)
+    if request.method == "GET":
+        unit = rules.unit_from_value(request, request.GET.get("unit"), access.ANALYSE)
+        today = timezone.localdate()
+        initial = {
+            "unit": str(unit.uuid) if unit else "",
+            "title": _("Gender equality in our services"),
+            "date_from": today.replace(year=today.year - 1, month=1, day=1),
+            "date_to": today.replace(year=today.year - 1, month=12, day=31),
+            "sections": documents.available_sections(),
+        }
+        return render(request, "reporting/report_form.html", {"form": _report_form(request, initial=initial)})
+    unit = rules.unit_from_value(request, request.POST.get("unit"), access.ANALYSE)
+    form = _report_form(request, request.POST)
+    if unit is None and not rules.covers_municipality(access.get_scope(request.user), access.ANALYSE):
+        form.add_error("unit", _("Choose a unit."))
+    if not form.is_valid():
+        return render(request, "reporting/report_form.html", {"form": form}, status=200)
+    if "preview" in request.POST:
+        report = _unsaved_report(request, form, unit)
+        document = documents.build_document(report)
+        audit.record("report.preview", request=request, obj=unit, municipality=request.user.municipality,
+                     sections=",".join(report.sections))
+        return render(request, "reporting/report_form.html", {
+            "form": form, "document": document,
+            "charts": [(f"p{i}", s) for i, s in enumerate(
+                [s for c in document.chapters for s in c.sections], start=1)],
+        })
+    data = form.cleaned_data
+    report = services.create_report(
+        municipality=request.user.municipality, unit=unit, user=request.user, title=data["title"],
+        committee=data["committee"], meeting_date=data["meeting_date"], date_from=data["date_from"],
+        date_to=data["date_to"], sections=data["sections"], summary=data["summary"],
+        recommendation=data["recommendation"], request=request,
+    )
+    services.start_generation(report)
+    return redirect("reporting:report_detail", uuid=report.uuid)
+
+
+@require_GET
+def report_detail(request, uuid):
+    report = rules.get_report_for(request, uuid)
+    return render(request, "reporting/report_detail.html", {
+        "report": report,
+        "status_url": reverse("reporting:report_status", args=[report.uuid]),
+        "download_url": reverse("reporting:report_download", args=[report.uuid]),
+    })
+
+
+@require_GET
+def report_status(request, uuid):
+    report = rules.get_report_for(request, uuid)
+    return JsonResponse({
+        "status": report.status,
+        "status_label": str(report.get_status_display()),
+        "progress": report.progress,
+        "finished": report.is_finished,
+        "download_url": reverse("reporting:report_download", args=[report.uuid])
+        if report.status == Report.Status.DONE else None,
+        "error": _("The report could not be generated. Try again, or contact the system owner.")
+        if report.status == Report.Status.FAILED else "",
+    })
+
+
+@require_GET
+def report_download(request, uuid):
+    report = rules.get_report_for(request, uuid)
+    if report.status != Report.Status.DONE:
+        raise Http404()
+    pdf = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).first()
+    audit.record("report.download", request=request, obj=report)
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    stamp = report.created_at.date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ligestilling-rapport-{stamp}.pdf"'
+    return response

@@ -1,0 +1,157 @@
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from logbooks.models import Entry
+from reporting import periods, selectors
+from reporting import statistics as st
+from reporting.testing import SECRET_COUNT, bulk, seed_known
+from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
+
+URL = "reporting:dashboard"
+
+
+@pytest.fixture
+def known(world):
+    seed_known(world.odense)
+    return world
+
+
+def subject_for(tenant, unit=None, dimension=""):
+    unit = unit or tenant.team
+    return selectors.Subject(municipality=tenant.municipality, unit=unit, unit_ids=(unit.pk,),
+                             period=periods.parse_period("2025"), dimension=dimension)
+
+
+def row_of(section, label):
+    i = section.table.row_labels.index(label)
+    return section.table.cells[i], section.text_columns[0][1][i]
+
+
+def test_the_dashboard_numbers_equal_the_statistics_core(known):
+    board = selectors.build_dashboard(subject_for(known.odense))
+    by_sex = board.section("by_sex").table
+    assert [c.display() for c in by_sex.cells[0]] == ["40", "30", "<5", "0", "(skjult)"]
+
+    topics = board.section("topics")
+    cells, verdict = row_of(topics, "Jobsøgning")
+    expected = st.proportion_gap(10, 40, 24, 30)
+    assert (cells[0].value, cells[2].value) == (10, 24)
+    assert cells[1].value == pytest.approx(0.25) and cells[3].value == pytest.approx(0.8)
+    assert cells[4].value == pytest.approx(expected.difference)
+    assert (cells[4].low, cells[4].high) == pytest.approx((expected.low, expected.high))
+    assert verdict == "Signifikant forskel"
+    # The largest gap comes first.
+    assert topics.table.row_labels[0] == "Jobsøgning"
+
+    cells, verdict = row_of(topics, "Økonomi")
+    assert cells[0].suppressed and cells[0].display() == "<5" and cells[0].value is None
+    assert cells[4].suppressed and verdict == "For få til at sige noget"
+
+    offers = board.section("offers")
+    cells, _ = row_of(offers, "Løntilskud")
+    assert cells[4].value == pytest.approx(st.proportion_gap(25, 40, 10, 30).difference)
+    outcomes = board.section("outcomes")
+    cells, _ = row_of(outcomes, "Ingen aftale")
+    assert cells[4].value == pytest.approx(st.proportion_gap(13, 40, 21, 30).difference)
+
+    trend = board.section("trend").table
+    assert trend.row_labels[0] == "jan. 2025" and len(trend.row_labels) == 13  # 12 months + total
+    january = Entry.objects.filter(unit=known.odense.team, date__month=1, sex="kvinde").count()
+    cell = trend.cells[0][0]
+    assert cell.value == january or (cell.suppressed and cell.value is None)
+
+
+def test_the_figures_never_carry_a_hidden_count(known):
+    board = selectors.build_dashboard(subject_for(known.odense, dimension="education"))
+    by_sex = board.section("by_sex").figure
+    assert [t["y"][0] for t in by_sex["data"]] == [40, 30, None, 0]
+    assert "<5" in [a["text"] for a in by_sex["layout"]["annotations"]]
+
+    topics = board.section("topics").figure
+    plotted = [y for trace in topics["data"] for y in trace["y"]]
+    assert not any(label.startswith("Økonomi") for label in plotted)
+    assert any(a["text"] == "(skjult)" for a in topics["layout"]["annotations"])
+    # Non-significant gaps are labelled as such on the axis.
+    ticks = topics["layout"]["yaxis"]["categoryarray"]
+    assert any("ikke signifikant" in t for t in ticks)
+    for section in board.sections:
+        for cell in (c for row in section.table.cells for c in row):
+            if cell.suppressed:
+                assert cell.value is None and cell.low is None
+
+
+def test_the_dashboard_page_shows_charts_and_tables(client, known):
+    client.force_login(known.odense.leder)
+    response = client.get(reverse(URL), {"unit": known.odense.team.uuid, "period": "2025"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jobsøgning" in html and "&lt;5" in html
+    figures = re.findall(r'<script id="fig-c\d+" type="application/json">(.*?)</script>', html, re.S)
+    assert len(figures) >= 5
+    for raw in figures:
+        figure = json.loads(raw)
+        assert "data" in figure and "layout" in figure
+    assert "<details" in html and "<caption>" in html
+    assert 'src="/static/vendor/plotly.min.js"' in html
+    # No inline script without a nonce: only JSON data blocks and static files.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert 'type="application/json"' in tag or "src=" in tag
+
+
+def test_the_query_count_does_not_grow_with_the_data(client, known, django_assert_max_num_queries):
+    client.force_login(known.odense.leder)
+    url = reverse(URL)
+    params = {"unit": known.odense.team.uuid, "period": "2025", "dimension": "age_band"}
+    with django_assert_max_num_queries(25) as small:
+        assert client.get(url, params).status_code == 200
+    bulk(known.odense, 60, sex="kvinde", topics=[("Helbred", 30), ("Sprog", 20)], offers=[("Mentor", 10)])
+    bulk(known.odense, 60, sex="mand", topics=[("Helbred", 10)], outcome=("Ny samtale aftalt", 40))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url, params).status_code == 200
+
+
+def test_the_dashboard_never_shows_free_text(client, known):
+    Entry.objects.filter(unit=known.odense.team).update(reflections="Fortroligt: borgeren Hansen")
+    client.force_login(known.odense.leder)
+    response = client.get(reverse(URL), {"period": "2025"})
+    assert response.status_code == 200
+    assert "Hansen" not in response.content.decode()
+
+
+def test_a_medarbejder_sees_the_own_units_aggregates_only(client, known):
+    client.force_login(known.odense.medarbejder)
+    response = client.get(reverse(URL), {"period": "2025"})
+    assert response.status_code == 200
+    assert response.context["subject"].unit == known.odense.team
+    # A unit above the medarbejder's own is refused.
+    assert_forbidden(client, known.odense.medarbejder, reverse(URL), "get",
+                     {"unit": known.odense.administration.uuid})
+
+
+def test_an_analyst_sees_the_administration_with_its_teams(client, known):
+    client.force_login(known.odense.analytiker)
+    response = client.get(reverse(URL), {"unit": known.odense.administration.uuid, "period": "2025"})
+    assert response.status_code == 200
+    assert response.context["board"].total.value == 73 or response.context["board"].total.suppressed
+
+
+def test_weak_roles_are_refused(client, known):
+    assert_forbidden(client, [known.odense.administrator, known.outsider], reverse(URL), "get")
+
+
+def test_another_municipality_gets_404(client, known):
+    assert_other_municipality_gets_404(client, [known.aarhus.leder, known.aarhus.analytiker],
+                                       reverse("reporting:dashboard"), "get", {"unit": str(known.odense.team.uuid)})
+
+
+def test_the_period_filter_changes_the_numbers(client, known):
+    client.force_login(known.odense.leder)
+    response = client.get(reverse(URL), {"unit": known.odense.team.uuid, "period": "custom",
+                                         "date_from": "2025-01-01", "date_to": "2025-01-31"})
+    assert response.status_code == 200
+    total = response.context["board"].total
+    assert total.suppressed or total.value < 73
+    assert SECRET_COUNT == 3
