@@ -1,0 +1,251 @@
+"""Workflows of workshops, focus groups and citizen involvement (keyword-only, atomic, validated).
+
+Outputs flow into the linked action-learning project through the projects app's public
+API (`projects.services.add_hypothesis`, `add_action`, `update_hypothesis`); the workshop
+keeps a link to what it produced. Every free text passes the privacy guard in the
+models' `clean()` (`logbooks.privacy`), and text sent on to a project is checked here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from logbooks.privacy import validate_no_identifiers
+
+from . import agenda
+from .models import (
+    AgeBand,
+    AgendaItem,
+    Finding,
+    FocusGroup,
+    Idea,
+    InvolvementPlan,
+    InvolvementSession,
+    ParticipantCount,
+    Sex,
+    Workshop,
+)
+
+
+def _check_municipality(municipality, *, units: Iterable = (), users: Iterable = (), project=None) -> None:
+    if any(u.municipality_id != municipality.pk for u in units):
+        raise ValidationError({"units": _("Choose units of your own municipality.")})
+    if any(u.municipality_id != municipality.pk for u in users):
+        raise ValidationError({"participants": _("Choose users of your own municipality.")})
+    if project is not None and project.municipality_id != municipality.pk:
+        raise ValidationError({"project": _("Choose a project of your own municipality.")})
+
+
+def _save(obj, **fields):
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# --- Workshops -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_workshop(*, by, units: Iterable, participants: Iterable = (), use_template: bool = True,
+                    request: HttpRequest | None = None, **fields) -> Workshop:
+    municipality = by.municipality
+    units, participants = list(units), list(participants)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(municipality, units=units, users=participants, project=fields.get("project"))
+    workshop = _save(Workshop(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
+    workshop.units.set(units)
+    workshop.participants.set(participants)
+    if use_template:
+        for row in agenda.template_items(workshop.length):
+            AgendaItem.objects.create(workshop=workshop, **row)
+    audit.record("workshop.create", request=request, user=by, obj=workshop, title=workshop.title)
+    return workshop
+
+
+@transaction.atomic
+def update_workshop(*, workshop: Workshop, by, units: Iterable, participants: Iterable,
+                    request: HttpRequest | None = None, **fields) -> Workshop:
+    units, participants = list(units), list(participants)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(workshop.municipality, units=units, users=participants, project=fields.get("project"))
+    _save(workshop, **fields)
+    workshop.units.set(units)
+    workshop.participants.set(participants)
+    return workshop
+
+
+@transaction.atomic
+def delete_workshop(*, workshop: Workshop, by, request: HttpRequest | None = None) -> None:
+    record_id, municipality, title = str(workshop.uuid), workshop.municipality, workshop.title
+    workshop.delete()
+    audit.record("workshop.delete", request=request, user=by, municipality=municipality,
+                 object_type="workshops.workshop", object_id=record_id, title=title)
+
+
+def _renumber(workshop: Workshop, items: list[AgendaItem]) -> None:
+    for position, item in enumerate(items, start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+
+
+@transaction.atomic
+def apply_template(*, workshop: Workshop, by) -> list[AgendaItem]:
+    """Replace the agenda by the pamphlet's template for the workshop's length."""
+    workshop.agenda_items.all().delete()
+    return [AgendaItem.objects.create(workshop=workshop, **row) for row in agenda.template_items(workshop.length)]
+
+
+@transaction.atomic
+def add_agenda_item(*, workshop: Workshop, title: str, minutes: int, note: str = "", by) -> AgendaItem:
+    last = workshop.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
+    return _save(AgendaItem(workshop=workshop, position=last + 1), title=title, minutes=minutes, note=note)
+
+
+@transaction.atomic
+def update_agenda_item(*, item: AgendaItem, by, **fields) -> AgendaItem:
+    return _save(item, **fields)
+
+
+@transaction.atomic
+def remove_agenda_item(*, item: AgendaItem, by) -> None:
+    workshop = item.workshop
+    item.delete()
+    _renumber(workshop, list(workshop.agenda_items.all()))
+
+
+@transaction.atomic
+def move_agenda_item(*, item: AgendaItem, direction: str, by) -> None:
+    items = list(item.workshop.agenda_items.select_for_update())
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    _renumber(item.workshop, agenda.moved(items, index, direction))
+
+
+@transaction.atomic
+def add_idea(*, workshop: Workshop, text: str, by) -> Idea:
+    return _save(Idea(workshop=workshop, created_by=by), text=text.strip())
+
+
+@transaction.atomic
+def set_follow_up(*, workshop: Workshop, follow_up_date: date | None, follow_up_notes: str = "", by) -> Workshop:
+    return _save(workshop, follow_up_date=follow_up_date, follow_up_notes=follow_up_notes)
+
+
+# --- Focus groups ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_focusgroup(*, by, units: Iterable, request: HttpRequest | None = None, **fields) -> FocusGroup:
+    municipality = by.municipality
+    units = list(units)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(municipality, units=units, project=fields.get("project"))
+    focus_group = _save(FocusGroup(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
+    focus_group.units.set(units)
+    audit.record("focusgroup.create", request=request, user=by, obj=focus_group, title=focus_group.title)
+    return focus_group
+
+
+@transaction.atomic
+def update_focusgroup(*, focus_group: FocusGroup, by, units: Iterable, request: HttpRequest | None = None,
+                      **fields) -> FocusGroup:
+    units = list(units)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(focus_group.municipality, units=units, project=fields.get("project"))
+    _save(focus_group, **fields)
+    focus_group.units.set(units)
+    return focus_group
+
+
+@transaction.atomic
+def delete_focusgroup(*, focus_group: FocusGroup, by, request: HttpRequest | None = None) -> None:
+    record_id, municipality, title = str(focus_group.uuid), focus_group.municipality, focus_group.title
+    focus_group.delete()
+    audit.record("focusgroup.delete", request=request, user=by, municipality=municipality,
+                 object_type="workshops.focusgroup", object_id=record_id, title=title)
+
+
+@transaction.atomic
+def record_session(*, focus_group: FocusGroup, counts: dict[tuple[str, str], int], checklist: Iterable[str],
+                   by) -> FocusGroup:
+    """Store who took part, as counts by sex and age band only, and the checklist ticked."""
+    focus_group.participant_counts.all().delete()
+    for (sex, age_band), count in counts.items():
+        if sex not in Sex.values or age_band not in AgeBand.values:
+            raise ValidationError(_("Unknown sex or age band."))
+        if count:
+            _save(ParticipantCount(focus_group=focus_group, sex=sex, age_band=age_band), count=count)
+    checklist = [c for c in FocusGroup.Checklist.values if c in set(checklist)]
+    return _save(focus_group, checklist=checklist)
+
+
+@transaction.atomic
+def add_finding(*, focus_group: FocusGroup, theme: str, kind: str, text: str, by) -> Finding:
+    return _save(Finding(focus_group=focus_group), theme=theme.strip(), kind=kind, text=text.strip())
+
+
+@transaction.atomic
+def delete_finding(*, finding: Finding, by) -> None:
+    finding.delete()
+
+
+# --- Citizen involvement ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_involvement(*, by, units: Iterable, request: HttpRequest | None = None, **fields) -> InvolvementPlan:
+    municipality = by.municipality
+    units = list(units)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(municipality, units=units, project=fields.get("project"))
+    plan = _save(InvolvementPlan(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
+    plan.units.set(units)
+    audit.record("involvement.create", request=request, user=by, obj=plan, title=plan.title)
+    return plan
+
+
+@transaction.atomic
+def update_involvement(*, plan: InvolvementPlan, by, units: Iterable, request: HttpRequest | None = None,
+                       **fields) -> InvolvementPlan:
+    units = list(units)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit.")})
+    _check_municipality(plan.municipality, units=units, project=fields.get("project"))
+    _save(plan, **fields)
+    plan.units.set(units)
+    return plan
+
+
+@transaction.atomic
+def delete_involvement(*, plan: InvolvementPlan, by, request: HttpRequest | None = None) -> None:
+    record_id, municipality, title = str(plan.uuid), plan.municipality, plan.title
+    plan.delete()
+    audit.record("involvement.delete", request=request, user=by, municipality=municipality,
+                 object_type="workshops.involvementplan", object_id=record_id, title=title)
+
+
+@transaction.atomic
+def add_session(*, plan: InvolvementPlan, by, **fields) -> InvolvementSession:
+    return _save(InvolvementSession(plan=plan), **fields)
+
+
+def check_free_text(text: str, field: str = "statement") -> None:
+    """The privacy guard, for text that leaves this app (e.g. into a project)."""
+    try:
+        validate_no_identifiers(text)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
