@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
 
@@ -57,13 +58,13 @@ class Origin(models.TextChoices):
 
 
 class StaffRole(models.TextChoices):
-    CASEWORKER = "sagsbehandler", _("Caseworker")
-    CONSULTANT = "jobkonsulent", _("Job consultant")
-    HEALTH = "sundhedsfaglig", _("Health professional")
-    THERAPIST = "terapeut", _("Therapist")
-    MANAGER = "leder", _("Manager")
-    INTERPRETER = "tolk", _("Interpreter")
-    OTHER = "anden", _("Other")
+    CASEWORKER = "sagsbehandler", pgettext_lazy("staff present", "Caseworker")
+    CONSULTANT = "jobkonsulent", pgettext_lazy("staff present", "Job consultant")
+    HEALTH = "sundhedsfaglig", pgettext_lazy("staff present", "Health professional")
+    THERAPIST = "terapeut", pgettext_lazy("staff present", "Therapist")
+    MANAGER = "leder", pgettext_lazy("staff present", "Manager")
+    INTERPRETER = "tolk", pgettext_lazy("staff present", "Interpreter")
+    OTHER = "anden", pgettext_lazy("staff present", "Other")
 
 
 class RaisedBy(models.TextChoices):

@@ -278,7 +278,7 @@ def analysis(request):
                  date_to=date_to.isoformat())
     return render(request, "logbooks/analysis.html", {
         "picture": picture, "unit": unit, "units": units, "form": form, "date_from": date_from,
-        "date_to": date_to,
+        "date_to": date_to, "can_lead": scope.has(access.LEAD, unit.pk),
     })
 
 
