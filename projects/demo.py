@@ -25,6 +25,12 @@ def _units(municipality: Municipality, names: list[str]) -> list[Unit]:
     return list(Unit.objects.filter(municipality=municipality, name__in=names))
 
 
+def _logbook_item(municipality, unit_name: str, kind: str, label: str):
+    from logbooks.models import ListItem
+
+    return ListItem.objects.filter(municipality=municipality, unit__name=unit_name, kind=kind, label=label).first()
+
+
 def _project(slug: str, title: str, unit_names: list[str], **fields) -> Project | None:
     municipality = Municipality.objects.filter(slug=slug).first()
     leder = _user(slug, "leder")
@@ -89,29 +95,44 @@ def seed(*, stdout=None) -> None:
         target_sex=Project.TargetSex.BOTH,
         strategic_link="Den fælles ambition i Sundhed og Omsorg og Sociale Forhold og Beskæftigelse om at "
                        "sammentænke sundheds- og beskæftigelsesindsatsen.",
-        description="Pilotprojekt i 1-2 måneder: ét rehabiliteringsteam og to teams under virksomhedsstrategien. "
+        description="Pilotprojekt: ét rehabiliteringsteam og to teams under virksomhedsstrategien. "
                     "Samtaler med kvinder handler sjældnere om jobsøgning.",
         actions_text="Workshop på 5 timer; derefter logbøger om emner og spørgsmål i samtalerne.",
         who_does_what="Medarbejderne fører logbog; to chefer og én forvaltningschef følger op.",
         learning_goals="Samtaler med kvinder berører jobsøgning lige så ofte som samtaler med mænd.",
-        start_date=today - timedelta(days=30), end_date=today + timedelta(days=30),
+        start_date=today - timedelta(days=90), end_date=today + timedelta(days=30),
         status=Project.Status.ACTIVE,
     )
     if aarhus:
         created.append(aarhus)
-        c1 = services.open_cycle(project=aarhus, by=aarhus.responsible, started_on=today - timedelta(days=25))
-        criterion = services.save_criterion(
-            project=aarhus, by=aarhus.responsible,
-            definition="Andel samtaler, hvor jobsøgning blev berørt",
-            count_label="samtaler med jobsøgning", n_label="samtaler",
-            target_type=Criterion.TargetType.GAP, target_gap=10,
-        )
-        services.add_measurement(criterion=criterion, by=aarhus.responsible, measured_on=today - timedelta(days=26),
-                                 women_count=18, women_n=40, men_count=29, men_n=42, note="Før workshoppen")
-        services.add_measurement(criterion=criterion, by=aarhus.responsible, measured_on=today - timedelta(days=5),
-                                 cycle=c1, women_count=26, women_n=38, men_count=30, men_n=41)
+        services.open_cycle(project=aarhus, by=aarhus.responsible, started_on=today - timedelta(days=85))
+        c2 = services.open_cycle(project=aarhus, by=aarhus.responsible, started_on=today - timedelta(days=40))
+        services.update_cycle(cycle=c2, by=aarhus.responsible,
+                              action="Alle samtaler med kvinder slutter med et spørgsmål om jobønsker.",
+                              reflection="Kvinderne tog oftere selv jobsøgning op, når vi spurgte åbent.")
+        item = _logbook_item(aarhus.municipality, "Jobcenter", "emne", "Jobsøgning")
+        if item is not None:
+            services.save_criterion(
+                project=aarhus, by=aarhus.responsible, kind=Criterion.Kind.LOGBOOK, logbook_item=item,
+                definition="Andel samtaler med kvinder og mænd, hvor jobsøgning blev berørt",
+                target_type=Criterion.TargetType.GAP, target_gap=10,
+            )
+        else:  # the logbooks' demo lists are missing: measure by hand instead
+            criterion = services.save_criterion(
+                project=aarhus, by=aarhus.responsible,
+                definition="Andel samtaler med kvinder og mænd, hvor jobsøgning blev berørt",
+                count_label="samtaler med jobsøgning", n_label="samtaler",
+                target_type=Criterion.TargetType.GAP, target_gap=10,
+            )
+            services.add_measurement(criterion=criterion, by=aarhus.responsible,
+                                     measured_on=today - timedelta(days=86), women_count=18, women_n=40,
+                                     men_count=29, men_n=42, note="Før workshoppen")
+            services.add_measurement(criterion=criterion, by=aarhus.responsible, measured_on=today - timedelta(days=5),
+                                     cycle=c2, women_count=26, women_n=38, men_count=30, men_n=41)
         services.add_hypothesis(project=aarhus, by=aarhus.responsible, source="workshop",
                                 statement="Vi taler mere om helbred end om job med kvinder.")
+        services.add_action(project=aarhus, by=aarhus.responsible, owner=_user("aarhus", "medarbejder"),
+                            description="Før logbog over de næste ti samtaler", due_date=today + timedelta(days=7))
 
     nyborg = _project(
         "nyborg", "Køn på de strategiske chefmøder", ["Chefgruppen"],

@@ -36,11 +36,11 @@ def municipality_users(municipality_id):
 
 class ProjectForm(forms.ModelForm):
     units = UnitMultipleChoiceField(
-        label=_("units involved"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Units involved"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text=_("A project may span administrations."),
     )
     members = UserMultipleChoiceField(
-        label=_("project group"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Project group"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("A small group, e.g. 4-6 people, who are responsible for the project together."),
     )
@@ -139,15 +139,47 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = municipality_users(municipality_id)
 
 
+class LogbookItemField(forms.ModelChoiceField):
+    def label_from_instance(self, item):
+        return f"{item.get_kind_display()}: {item.label}"
+
+
+def logbook_items_for(project):
+    """Topics, offers and outcomes on the lists the project's units use (one per text)."""
+    from accounts.access import unit_ids_with_descendants
+    from logbooks.models import ListItem
+
+    subtree = unit_ids_with_descendants(project.units.values_list("pk", flat=True))
+    ancestors = {a for u in project.units.all() for a in u.ancestor_ids}
+    items = ListItem.objects.filter(
+        municipality_id=project.municipality_id, unit_id__in=subtree | ancestors,
+        kind__in=[ListItem.Kind.TOPIC, ListItem.Kind.OFFER, ListItem.Kind.OUTCOME],
+    ).order_by("kind", "label", "pk")
+    seen, keep = set(), []
+    for item in items:
+        if (item.kind, item.label.lower()) not in seen:
+            seen.add((item.kind, item.label.lower()))
+            keep.append(item.pk)
+    return ListItem.objects.filter(pk__in=keep).order_by("kind", "label")
+
+
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["definition", "kind", "count_label", "n_label", "baseline_women", "baseline_men",
+        fields = ["definition", "kind", "logbook_item", "count_label", "n_label", "baseline_women", "baseline_men",
                   "target_type", "direction", "target_women", "target_men", "target_gap"]
-        widgets = {"definition": forms.Textarea(attrs={"rows": 2}), "target_type": forms.RadioSelect}
+        field_classes = {"logbook_item": LogbookItemField}
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2}), "target_type": forms.RadioSelect,
+                   "kind": forms.RadioSelect}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logbook_item"].queryset = logbook_items_for(project)
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("kind") == Criterion.Kind.LOGBOOK and not cleaned.get("logbook_item"):
+            self.add_error("logbook_item", _("Choose what is counted in the logbooks."))
         if cleaned.get("target_type") == Criterion.TargetType.PER_SEX:
             if cleaned.get("target_women") is None and cleaned.get("target_men") is None:
                 self.add_error("target_women", _("Give a target for women, for men or for both."))

@@ -6,19 +6,25 @@ through the statistics core (Wilson shares, Newcombe gap) and disclosure control
 ("<5"), and computes the status: met, not met or too little data.
 
 Kinds:
-- `manual`: measurements entered by hand per date (implemented).
-- logbooks / dataset indicators: add a function `logbook_periods(criterion)` /
-  `dataset_periods(criterion)` returning `Period`s, register it in `MEASURES` and add the
-  kind to `Criterion.Kind`; nothing else changes.
+- `manual`: measurements entered by hand per date.
+- `logbook`: the share of the project units' logbook conversations with women / men in
+  which a topic was raised, an offer made or an outcome reached; one period before the
+  project (as long as the first cycle, for comparison) and one per cycle (the project
+  period when there are no cycles yet). Read-only use of `logbooks.selectors.entries_in`.
+- dataset indicators: add `dataset_periods(criterion)` returning `Period`s, register it in
+  `MEASURES` and add the kind to `Criterion.Kind`; nothing else changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting import disclosure as dc
 from reporting import statistics as st
@@ -31,9 +37,9 @@ MET = "met"
 NOT_MET = "not_met"
 TOO_LITTLE = "too_little_data"
 STATUS_LABELS = {
-    MET: _("Met"),
-    NOT_MET: _("Not met"),
-    TOO_LITTLE: _("Too little data"),
+    MET: gettext_lazy("Met"),
+    NOT_MET: gettext_lazy("Not met"),
+    TOO_LITTLE: gettext_lazy("Too little data"),
 }
 
 
@@ -51,7 +57,7 @@ class Period:
 def manual_periods(criterion: Criterion) -> list[Period]:
     periods = []
     for m in criterion.measurements.all():
-        label = m.measured_on.strftime("%d.%m.%Y")
+        label = _fmt(m.measured_on)
         if m.cycle_id:
             label = f"{label} ({_('cycle')} {m.cycle.number})"
         periods.append(Period(label=label, on=m.measured_on, counts=m.counts(),
@@ -59,8 +65,63 @@ def manual_periods(criterion: Criterion) -> list[Period]:
     return periods
 
 
+def _fmt(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def cycle_windows(project, today: date | None = None) -> list[tuple[str, date, date]]:
+    """(label, first day, last day) per cycle; a window before the project for comparison."""
+    today = today or timezone.localdate()
+    cycles = list(project.cycles.order_by("number"))
+    last_day = min(today, project.end_date)
+    windows = []
+    if cycles:
+        for i, cycle in enumerate(cycles):
+            end = cycles[i + 1].started_on - timedelta(days=1) if i + 1 < len(cycles) else last_day
+            end = max(end, cycle.started_on)
+            windows.append((_("Cycle %(number)s") % {"number": cycle.number}, cycle.started_on, end))
+        first_start = cycles[0].started_on
+    else:
+        windows.append((_("Project period"), project.start_date, max(last_day, project.start_date)))
+        first_start = project.start_date
+    length = max((windows[0][2] - windows[0][1]).days, 6)
+    before_end = min(first_start, project.start_date) - timedelta(days=1)
+    windows.insert(0, (_("Before the project"), before_end - timedelta(days=length), before_end))
+    return windows
+
+
+def logbook_periods(criterion: Criterion) -> list[Period]:
+    from accounts.access import unit_ids_with_descendants
+    from logbooks.models import ListItem
+    from logbooks.selectors import entries_in
+
+    item = criterion.logbook_item
+    if item is None:
+        return []
+    project = criterion.project
+    unit_ids = unit_ids_with_descendants(project.units.values_list("pk", flat=True))
+    # Items with the same text on the lists of different units count as one.
+    match = {
+        ListItem.Kind.TOPIC: {"topics__topic__kind": item.kind, "topics__topic__label": item.label},
+        ListItem.Kind.OFFER: {"offers__kind": item.kind, "offers__label": item.label},
+        ListItem.Kind.OUTCOME: {"outcome__kind": item.kind, "outcome__label": item.label},
+    }.get(item.kind)
+    if match is None:
+        return []
+    periods = []
+    for label, first, last in cycle_windows(project):
+        entries = entries_in(municipality_id=project.municipality_id, unit_ids=unit_ids, date_from=first,
+                             date_to=last).filter(sex__in=[WOMEN, MEN])
+        n = dict(entries.order_by().values_list("sex").annotate(n=Count("id")))
+        hits = dict(entries.filter(**match).order_by().values_list("sex").annotate(n=Count("id", distinct=True)))
+        counts = {sex: (hits.get(sex, 0), n.get(sex, 0)) for sex in (WOMEN, MEN)}
+        periods.append(Period(label=f"{label} ({_fmt(first)}–{_fmt(last)})", on=first, counts=counts))
+    return periods
+
+
 MEASURES: dict[str, Callable[[Criterion], list[Period]]] = {
     Criterion.Kind.MANUAL: manual_periods,
+    Criterion.Kind.LOGBOOK: logbook_periods,
 }
 
 

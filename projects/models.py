@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
 
@@ -201,7 +202,7 @@ class Cycle(models.Model):
     number = models.PositiveSmallIntegerField(_("cycle"))
     started_on = models.DateField(_("action started"), default=timezone.localdate)
     action = models.TextField(
-        _("action"), blank=True,
+        pgettext_lazy("action learning", "action"), blank=True,
         help_text=_("What did you try out in practice, and when? Note observations and feedback as you go."),
     )
     reflection = models.TextField(
@@ -337,8 +338,9 @@ class Criterion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        # Kinds from logbooks and datasets plug in here and in projects/measures.py.
+        # Each kind has a function in projects/measures.py (MEASURES) returning its counts.
         MANUAL = "manual", _("Manual measurements")
+        LOGBOOK = "logbook", _("Logbooks: share of the conversations")
 
     class TargetType(models.TextChoices):
         PER_SEX = "per_sex", _("A share for each sex")
@@ -356,6 +358,13 @@ class Criterion(models.Model):
                     "the programme”."),
     )
     kind = models.CharField(_("measured from"), max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    logbook_item = models.ForeignKey(
+        "logbooks.ListItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("topic, offer or outcome"),
+        help_text=_("Counted: the project units' logbook conversations with women and with men in which this "
+                    "topic was raised, this offer made or this outcome reached, out of all their conversations, "
+                    "per cycle."),
+    )
     count_label = models.CharField(
         _("what is counted"), max_length=100, blank=True,
         help_text=_("E.g. “completed”."),
@@ -396,11 +405,27 @@ class Criterion(models.Model):
 
     def clean(self):
         super().clean()
+        if self.kind == self.Kind.LOGBOOK:
+            if self.logbook_item_id is None:
+                raise ValidationError({"logbook_item": _("Choose what is counted in the logbooks.")})
+            if self.project_id and self.logbook_item.municipality_id != self.project.municipality_id:
+                raise ValidationError({"logbook_item": _("Choose an item of your own municipality.")})
+        else:
+            self.logbook_item = None
         if self.target_type == self.TargetType.PER_SEX:
             if self.target_women is None and self.target_men is None:
                 raise ValidationError(_("Give a target for women, for men or for both."))
         elif self.target_gap is None:
             raise ValidationError({"target_gap": _("Give the largest difference you will accept.")})
+
+    def baseline_text(self) -> str:
+        from reporting import formatting as fmt
+
+        parts = []
+        for label, value in ((_("women"), self.baseline_women), (_("men"), self.baseline_men)):
+            if value is not None:
+                parts.append(f"{label} {fmt.fmt_pct(float(value) / 100, 0 if value % 1 == 0 else 1)}")
+        return ", ".join(parts)
 
     def target_text(self) -> str:
         from reporting import formatting as fmt

@@ -322,7 +322,7 @@ def criterion_edit(request, uuid, item):
 def _criterion_form(request, uuid, item):
     project = get_project_for(request, uuid, EDIT)
     criterion = _child_or_404(request, Criterion.objects.filter(project=project), item) if item else None
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(request.POST or None, instance=criterion, project=project)
     if request.method == "POST" and form.is_valid():
         try:
             criterion = services.save_criterion(project=project, by=request.user, criterion=criterion,
@@ -340,6 +340,9 @@ def _criterion_form(request, uuid, item):
 def measurement_create(request, uuid, item):
     project = get_project_for(request, uuid, EDIT)
     criterion = _child_or_404(request, Criterion.objects.filter(project=project), item)
+    if criterion.kind != Criterion.Kind.MANUAL:
+        messages.info(request, _("This criterion is measured from the logbooks; there is nothing to enter."))
+        return redirect(f"{project_url(project)}#criterion-{criterion.uuid}")
     last_cycle = project.cycles.order_by("-number").first()
     form = MeasurementForm(request.POST or None, project=project,
                            initial={"cycle": last_cycle.pk if last_cycle else None})

@@ -1,0 +1,88 @@
+"""Success criteria measured from the logbooks (kind 1)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from logbooks.models import Entry, EntryTopic, ListItem
+from projects import measures, services
+from projects.models import Criterion
+from tests.projects.factories import make_criterion, make_project
+
+
+def topic(unit, label="Jobsøgning"):
+    return ListItem.objects.create(municipality=unit.municipality, unit=unit, kind=ListItem.Kind.TOPIC, label=label)
+
+
+def conversations(unit, author, day, sex, total, with_topic, item):
+    for i in range(total):
+        entry = Entry.objects.create(municipality=unit.municipality, unit=unit, author=author, date=day, sex=sex,
+                                     age_band="30-39")
+        if i < with_topic:
+            EntryTopic.objects.create(entry=entry, topic=item)
+
+
+def test_logbook_criterion_counts_per_cycle_with_a_window_before(world):
+    t = world.aarhus
+    today = timezone.localdate()
+    project = make_project(t, start=today - timedelta(days=40), end=today + timedelta(days=40))
+    item = topic(t.team)
+    services.open_cycle(project=project, by=t.leder, started_on=today - timedelta(days=40))
+    services.open_cycle(project=project, by=t.leder, started_on=today - timedelta(days=20))
+    criterion = make_criterion(project, kind=Criterion.Kind.LOGBOOK, logbook_item=item,
+                               target_type=Criterion.TargetType.GAP, target_women=None, target_men=None,
+                               target_gap=10)
+    # Before the project: women 5 of 20, men 15 of 20. Cycle 1: 10/20 vs 11/20. Cycle 2: too few women.
+    conversations(t.team, t.medarbejder, today - timedelta(days=45), "kvinde", 20, 5, item)
+    conversations(t.team, t.medarbejder, today - timedelta(days=45), "mand", 20, 15, item)
+    conversations(t.team, t.medarbejder, today - timedelta(days=30), "kvinde", 20, 10, item)
+    conversations(t.team, t.medarbejder, today - timedelta(days=30), "mand", 20, 11, item)
+    conversations(t.team, t.medarbejder, today - timedelta(days=5), "kvinde", 3, 2, item)
+    conversations(t.team, t.medarbejder, today - timedelta(days=5), "mand", 20, 12, item)
+    # Another municipality's conversations never count.
+    other = topic(world.odense.team)
+    conversations(world.odense.team, world.odense.medarbejder, today - timedelta(days=30), "kvinde", 10, 10, other)
+    evaluation = measures.evaluate(criterion)
+    assert [r.period.counts for r in evaluation.rows] == [
+        {"kvinde": (5, 20), "mand": (15, 20)},
+        {"kvinde": (10, 20), "mand": (11, 20)},
+        {"kvinde": (2, 3), "mand": (12, 20)},
+    ]
+    assert [r.status for r in evaluation.rows] == [measures.NOT_MET, measures.MET, measures.TOO_LITTLE]
+    assert evaluation.rows[0].period.label.startswith("Før projektet")
+    assert evaluation.rows[2].women.n.display() == "<5"
+
+
+def test_logbook_criterion_through_the_form(client, world):
+    t = world.aarhus
+    project = make_project(t, start=date(2026, 1, 1), end=date(2026, 3, 1))
+    item = topic(t.team)
+    topic(world.odense.team, "Odense-emne")
+    client.force_login(t.leder)
+    body = client.get(reverse("projects:criterion_create", args=[project.uuid])).content.decode()
+    assert "Emne: Jobsøgning" in body and "Odense-emne" not in body
+    response = client.post(reverse("projects:criterion_create", args=[project.uuid]), {
+        "definition": "Andel samtaler om jobsøgning", "kind": "logbook", "target_type": "gap", "direction": "at_least",
+    })
+    assert response.status_code == 200 and "Vælg, hvad der tælles i logbøgerne" in response.content.decode()
+    response = client.post(reverse("projects:criterion_create", args=[project.uuid]), {
+        "definition": "Andel samtaler om jobsøgning", "kind": "logbook", "logbook_item": item.pk,
+        "target_type": "gap", "target_gap": "10", "direction": "at_least",
+    })
+    assert response.status_code == 302
+    criterion = project.criteria.get()
+    assert criterion.logbook_item == item
+    body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
+    assert "Andel samtaler om jobsøgning" in body and "Før projektet" in body and "Projektperioden" in body
+    # Nothing to enter by hand for a logbook criterion.
+    response = client.get(reverse("projects:measurement_create", args=[project.uuid, criterion.uuid]))
+    assert response.status_code == 302
+
+
+def test_item_of_another_municipality_is_refused(world):
+    project = make_project(world.aarhus)
+    with pytest.raises(ValidationError):
+        make_criterion(project, kind=Criterion.Kind.LOGBOOK, logbook_item=topic(world.odense.team))
