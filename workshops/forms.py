@@ -82,7 +82,7 @@ class WorkshopForm(MunicipalityFormMixin, forms.ModelForm):
     class Meta:
         model = Workshop
         fields = ["title", "date", "start_time", "place", "length", "units", "breadth", "participants", "goal",
-                  "preparation_task"]
+                  "preparation_task", "project"]
         widgets = {
             "date": DateInput(), "start_time": TimeInput(),
             "length": forms.RadioSelect, "breadth": forms.RadioSelect,
@@ -120,7 +120,7 @@ class FocusGroupForm(MunicipalityFormMixin, forms.ModelForm):
     class Meta:
         model = FocusGroup
         fields = ["title", "units", "purpose", "questions", "target_group", "composition", "planned_size",
-                  "grounding", "date", "place"]
+                  "grounding", "date", "place", "project"]
         widgets = {
             "date": DateInput(), "composition": forms.RadioSelect,
             "purpose": forms.Textarea(attrs={"rows": 2}),
@@ -185,7 +185,7 @@ class InvolvementForm(MunicipalityFormMixin, forms.ModelForm):
     class Meta:
         model = InvolvementPlan
         fields = ["title", "units", "citizens", "representative", "mode", "phases", "method", "transparency",
-                  "checklist"]
+                  "checklist", "project"]
         widgets = {
             "citizens": forms.RadioSelect, "mode": forms.RadioSelect, "method": forms.RadioSelect,
             "representative": forms.Textarea(attrs={"rows": 2}),
@@ -198,3 +198,39 @@ class InvolvementSessionForm(forms.ModelForm):
         model = InvolvementSession
         fields = ["date", "phase", "women", "men", "learnt"]
         widgets = {"date": DateInput(), "learnt": forms.Textarea(attrs={"rows": 3})}
+
+
+class HypothesisForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Hypothesis"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. “We ask men less often than women about their network.”"),
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("What"), max_length=300)
+    owner = UserChoiceField(label=_("Who"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
+
+    def __init__(self, *args, municipality_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = municipality_users(municipality_id)
+
+
+class ReviewForm(forms.Form):
+    """The follow-up: each hypothesis's status in the light of the data."""
+
+    def __init__(self, *args, hypotheses, **kwargs):
+        from projects.models import Hypothesis
+
+        super().__init__(*args, **kwargs)
+        self.hypotheses = list(hypotheses)
+        for h in self.hypotheses:
+            self.fields[f"status_{h.pk}"] = forms.ChoiceField(
+                label=_("Status"), choices=Hypothesis.Status.choices, initial=h.status)
+            self.fields[f"evidence_{h.pk}"] = forms.CharField(
+                label=_("What the data shows"), required=False, initial=h.evidence,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def rows(self):
+        return [(h, self[f"status_{h.pk}"], self[f"evidence_{h.pk}"]) for h in self.hypotheses]

@@ -65,6 +65,13 @@ class PlannedActivity(models.Model):
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("organiser"),
     )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="%(class)ss",
+        verbose_name=_("action-learning project"),
+        help_text=_("Hypotheses and actions from here go into this project's register."),
+    )
+    # What was sent on to the project (the project's own rows; they stay when this is deleted).
+    hypotheses = models.ManyToManyField("projects.Hypothesis", blank=True, editable=False, related_name="%(class)ss")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +120,7 @@ class Workshop(PlannedActivity):
     )
     follow_up_date = models.DateField(_("follow-up meeting"), null=True, blank=True)
     follow_up_notes = models.TextField(_("notes from the follow-up meeting"), blank=True)
+    actions = models.ManyToManyField("projects.Action", blank=True, editable=False, related_name="workshops")
 
     FREE_TEXT = ("place", "goal", "preparation_task", "follow_up_notes")
 

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from logbooks.privacy import validate_no_identifiers
+from projects import services as project_services
+from projects.models import Action, Hypothesis
 
 from . import agenda
 from .models import (
@@ -249,3 +251,48 @@ def check_free_text(text: str, field: str = "statement") -> None:
         validate_no_identifiers(text)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from exc
+
+
+# --- Outputs into the action-learning project ------------------------------------------
+
+
+def _project_of(obj):
+    if obj.project_id is None:
+        raise ValidationError(_("Link an action-learning project first; hypotheses and actions go into its "
+                                "register."))
+    return obj.project
+
+
+@transaction.atomic
+def record_hypothesis(*, source, statement: str, by) -> Hypothesis:
+    """A hypothesis from a workshop, focus group or involvement session, into the project's register."""
+    project = _project_of(source)
+    statement = statement.strip()
+    check_free_text(statement, "statement")
+    kind = Hypothesis.Source.WORKSHOP if isinstance(source, Workshop) else Hypothesis.Source.OTHER
+    hypothesis = project_services.add_hypothesis(project=project, statement=statement, source=kind, by=by)
+    source.hypotheses.add(hypothesis)
+    return hypothesis
+
+
+@transaction.atomic
+def record_action(*, workshop: Workshop, description: str, owner, due_date: date | None, by) -> Action:
+    """An item of the workshop's action plan, into the project's actions (who does what, by when)."""
+    project = _project_of(workshop)
+    description = description.strip()
+    check_free_text(description, "description")
+    if owner.municipality_id != workshop.municipality_id:
+        raise ValidationError({"owner": _("Choose users of your own municipality.")})
+    action = project_services.add_action(project=project, description=description, owner=owner, due_date=due_date,
+                                         by=by)
+    workshop.actions.add(action)
+    return action
+
+
+@transaction.atomic
+def review_hypothesis(*, source, hypothesis: Hypothesis, status: str, evidence: str, by) -> Hypothesis:
+    """At the follow-up: the hypothesis is held against the data and its status updated in the project."""
+    if not source.hypotheses.filter(pk=hypothesis.pk).exists():
+        raise ValidationError(_("The hypothesis does not come from here."))
+    check_free_text(evidence, "evidence")
+    return project_services.update_hypothesis(hypothesis=hypothesis, by=by, status=status, evidence=evidence.strip())

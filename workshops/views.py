@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -11,16 +12,20 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
 from accounts.models import Unit
+from projects.models import Project
 
 from . import access, agenda, services
 from .forms import (
+    ActionForm,
     AgendaItemForm,
     FindingForm,
     FocusGroupForm,
     FollowUpForm,
+    HypothesisForm,
     IdeaForm,
     InvolvementForm,
     InvolvementSessionForm,
+    ReviewForm,
     SessionForm,
     WorkshopForm,
 )
@@ -64,6 +69,25 @@ def _initial_units(request) -> dict:
     return {"units": [unit]} if unit is not None else {}
 
 
+def _projects(request, current=None):
+    """Projects the user may link to: those they see, plus the one already linked."""
+    scope = accounts_access.get_scope(request.user)
+    ids = Project.objects.visible_to(request.user, scope).values("pk")
+    q = Q(pk__in=ids) | Q(pk=current.pk) if current is not None else Q(pk__in=ids)
+    return Project.objects.filter(q).order_by("title")
+
+
+def _record_hypothesis(request, source, form) -> bool:
+    try:
+        services.record_hypothesis(source=source, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _form_error(form, exc)
+        return False
+    messages.success(request, _("The hypothesis has been added to the project “%(project)s”.")
+                     % {"project": source.project.title})
+    return True
+
+
 def _can_create(request) -> bool:
     return accounts_access.get_scope(request.user).has(access.LEAD)
 
@@ -90,7 +114,7 @@ def workshop_list(request):
 @login_required
 def workshop_create(request):
     access.require_create(request)
-    form = WorkshopForm(request.POST or None, municipality_id=request.user.municipality_id,
+    form = WorkshopForm(request.POST or None, municipality_id=request.user.municipality_id, projects=_projects(request),
                         initial={"start_time": "09:00", "preparation_task": agenda.DEFAULT_PREPARATION_TASK,
                                  **_initial_units(request)})
     if request.method == "POST" and form.is_valid():
@@ -120,13 +144,16 @@ def workshop_detail(request, uuid):
         "warning": workshop.length_warning(),
         "participants": workshop.participants.order_by("full_name"),
         "ideas": workshop.ideas.all(),
+        "hypotheses": workshop.hypotheses.order_by("created_at", "pk"),
+        "actions": workshop.actions.select_related("owner").order_by("due_date", "pk"),
     })
 
 
 @login_required
 def workshop_edit(request, uuid):
     workshop = access.get_workshop_for(request, uuid, need=access.LEAD)
-    form = WorkshopForm(request.POST or None, instance=workshop, municipality_id=workshop.municipality_id)
+    form = WorkshopForm(request.POST or None, instance=workshop, municipality_id=workshop.municipality_id,
+                        projects=_projects(request, workshop.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units, participants = data.pop("units"), data.pop("participants")
@@ -234,32 +261,55 @@ def workshop_pdf(request, uuid):
 
 @login_required
 def workshop_outputs(request, uuid):
-    """What came out of the workshop: ideas, and the follow-up meeting."""
+    """What came out of the workshop: hypotheses and actions into the project, ideas, the follow-up."""
     workshop = access.get_workshop_for(request, uuid, need=access.LEAD)
     which = request.POST.get("form") if request.method == "POST" else None
-    idea_form = IdeaForm(request.POST if which == "idea" else None, prefix="idea")
-    follow_up_form = FollowUpForm(request.POST if which == "follow_up" else None, instance=workshop,
-                                  prefix="follow_up")
-    if which == "idea" and idea_form.is_valid():
-        try:
-            services.add_idea(workshop=workshop, by=request.user, **idea_form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(idea_form, exc)
-        else:
-            messages.success(request, _("The idea has been recorded."))
-            return redirect(reverse("workshops:workshop_outputs", args=[workshop.uuid]) + "#ideas")
-    if which == "follow_up" and follow_up_form.is_valid():
-        try:
-            services.set_follow_up(workshop=workshop, by=request.user, **follow_up_form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(follow_up_form, exc)
-        else:
-            messages.success(request, _("The follow-up meeting has been saved."))
-            return redirect(reverse("workshops:workshop_outputs", args=[workshop.uuid]) + "#follow-up")
+    data = request.POST if request.method == "POST" else None
+    hypotheses = workshop.hypotheses.order_by("created_at", "pk")
+    forms = {
+        "hypothesis": HypothesisForm(data if which == "hypothesis" else None, prefix="hypothesis"),
+        "action": ActionForm(data if which == "action" else None, prefix="action",
+                             municipality_id=workshop.municipality_id),
+        "idea": IdeaForm(data if which == "idea" else None, prefix="idea"),
+        "follow_up": FollowUpForm(data if which == "follow_up" else None, instance=workshop, prefix="follow_up"),
+        "review": ReviewForm(data if which == "review" else None, prefix="review", hypotheses=hypotheses),
+    }
+    form = forms.get(which)
+    if form is not None and form.is_valid():
+        if _save_output(request, workshop, which, form):
+            anchor = {"hypothesis": "hypotheses", "action": "actions", "idea": "ideas", "follow_up": "follow-up",
+                      "review": "review"}[which]
+            return redirect(reverse("workshops:workshop_outputs", args=[workshop.uuid]) + f"#{anchor}")
     return render(request, "workshops/workshop_outputs.html", {
-        "workshop": workshop, "idea_form": idea_form, "follow_up_form": follow_up_form,
-        "ideas": workshop.ideas.all(),
+        "workshop": workshop, "forms": forms, "ideas": workshop.ideas.all(), "hypotheses": hypotheses,
+        "actions": workshop.actions.select_related("owner").order_by("due_date", "pk"),
     })
+
+
+def _save_output(request, workshop, which: str, form) -> bool:
+    try:
+        if which == "hypothesis":
+            return _record_hypothesis(request, workshop, form)
+        if which == "action":
+            services.record_action(workshop=workshop, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The action has been added to the project “%(project)s”.")
+                             % {"project": workshop.project.title})
+        elif which == "idea":
+            services.add_idea(workshop=workshop, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The idea has been recorded."))
+        elif which == "follow_up":
+            services.set_follow_up(workshop=workshop, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The follow-up meeting has been saved."))
+        elif which == "review":
+            for hypothesis, status, evidence in form.rows():
+                services.review_hypothesis(source=workshop, hypothesis=hypothesis, by=request.user,
+                                           status=form.cleaned_data[status.name],
+                                           evidence=form.cleaned_data[evidence.name])
+            messages.success(request, _("The hypotheses have been updated in the project."))
+    except ValidationError as exc:
+        _form_error(form, exc)
+        return False
+    return True
 
 
 # --- Focus groups ----------------------------------------------------------------------
@@ -273,7 +323,7 @@ def focusgroup_list(request):
 @login_required
 def focusgroup_create(request):
     access.require_create(request)
-    form = FocusGroupForm(request.POST or None, municipality_id=request.user.municipality_id,
+    form = FocusGroupForm(request.POST or None, municipality_id=request.user.municipality_id, projects=_projects(request),
                           initial={"planned_size": 6, **_initial_units(request)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -295,10 +345,14 @@ def focusgroup_detail(request, uuid):
     group = access.get_focusgroup_for(request, uuid)
     scope = accounts_access.get_scope(request.user)
     can_edit = access.can_edit(group, request.user, scope)
-    finding_form = FindingForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit:
-            raise accounts_access.forbidden(request, "workshops.focusgroup", uuid, access.LEAD)
+    which = request.POST.get("form", "finding") if request.method == "POST" else None
+    finding_form = FindingForm(request.POST if which == "finding" else None)
+    hypothesis_form = HypothesisForm(request.POST if which == "hypothesis" else None, prefix="hypothesis")
+    if request.method == "POST" and not can_edit:
+        raise accounts_access.forbidden(request, "workshops.focusgroup", uuid, access.LEAD)
+    if which == "hypothesis" and hypothesis_form.is_valid() and _record_hypothesis(request, group, hypothesis_form):
+        return redirect(reverse("workshops:focusgroup_detail", args=[group.uuid]) + "#hypotheses")
+    if which == "finding":
         if finding_form.is_valid():
             try:
                 services.add_finding(focus_group=group, by=request.user, **finding_form.cleaned_data)
@@ -311,7 +365,8 @@ def focusgroup_detail(request, uuid):
     count_rows = [(label, [counts.get((sex, band), 0) for band in AgeBand.values],
                    sum(counts.get((sex, band), 0) for band in AgeBand.values)) for sex, label in Sex.choices]
     return render(request, "workshops/focusgroup_detail.html", {
-        "group": group, "can_edit": can_edit, "finding_form": finding_form,
+        "group": group, "can_edit": can_edit, "finding_form": finding_form, "hypothesis_form": hypothesis_form,
+        "hypotheses": group.hypotheses.order_by("created_at", "pk"),
         "findings": group.findings.all(), "count_rows": count_rows, "age_bands": AgeBand.choices,
         "total": group.participant_total(), "checklist": _checklist(FocusGroup.Checklist, group.checklist),
     })
@@ -324,7 +379,8 @@ def _checklist(choices, ticked) -> list[tuple[str, bool]]:
 @login_required
 def focusgroup_edit(request, uuid):
     group = access.get_focusgroup_for(request, uuid, need=access.LEAD)
-    form = FocusGroupForm(request.POST or None, instance=group, municipality_id=group.municipality_id)
+    form = FocusGroupForm(request.POST or None, instance=group, municipality_id=group.municipality_id,
+                          projects=_projects(request, group.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")
@@ -404,6 +460,7 @@ def involvement_list(request):
 def involvement_create(request):
     access.require_create(request)
     form = InvolvementForm(request.POST or None, municipality_id=request.user.municipality_id,
+                           projects=_projects(request),
                            initial={"transparency": InvolvementPlan._meta.get_field("transparency").default,
                                     **_initial_units(request)})
     if request.method == "POST" and form.is_valid():
@@ -423,9 +480,16 @@ def involvement_create(request):
 def involvement_detail(request, uuid):
     plan = access.get_involvement_for(request, uuid)
     scope = accounts_access.get_scope(request.user)
+    can_edit = access.can_edit(plan, request.user, scope)
+    if request.method == "POST" and not can_edit:
+        raise accounts_access.forbidden(request, "workshops.involvementplan", uuid, access.LEAD)
+    hypothesis_form = HypothesisForm(request.POST or None, prefix="hypothesis")
+    if request.method == "POST" and hypothesis_form.is_valid() and _record_hypothesis(request, plan, hypothesis_form):
+        return redirect(reverse("workshops:involvement_detail", args=[plan.uuid]) + "#hypotheses")
     sessions = list(plan.sessions.all())
     return render(request, "workshops/involvement_detail.html", {
-        "plan": plan, "can_edit": access.can_edit(plan, request.user, scope), "sessions": sessions,
+        "plan": plan, "can_edit": can_edit, "sessions": sessions, "hypothesis_form": hypothesis_form,
+        "hypotheses": plan.hypotheses.order_by("created_at", "pk"),
         "advice": _checklist(InvolvementPlan.Advice, plan.checklist),
         "women": sum(s.women for s in sessions), "men": sum(s.men for s in sessions),
     })
@@ -434,7 +498,8 @@ def involvement_detail(request, uuid):
 @login_required
 def involvement_edit(request, uuid):
     plan = access.get_involvement_for(request, uuid, need=access.LEAD)
-    form = InvolvementForm(request.POST or None, instance=plan, municipality_id=plan.municipality_id)
+    form = InvolvementForm(request.POST or None, instance=plan, municipality_id=plan.municipality_id,
+                           projects=_projects(request, plan.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")

@@ -34,3 +34,14 @@ def involvement(world):
         representative="Nyvisiterede borgere i træningsforløbet", mode="views", phases=["start", "evaluation"],
         method="network",
     )
+
+
+@pytest.fixture
+def project(world):
+    from projects import services as project_services
+
+    t = world.odense
+    return project_services.create_project(
+        by=t.leder, units=[t.team], members=[t.medarbejder], title="Samtaleguiden i visitationen", responsible=t.leder,
+        target_group="Nyvisiterede ældre", start_date=date(2026, 11, 1), end_date=date(2027, 2, 1),
+    )
