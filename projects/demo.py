@@ -31,6 +31,13 @@ def _logbook_item(municipality, unit_name: str, kind: str, label: str):
     return ListItem.objects.filter(municipality=municipality, unit__name=unit_name, kind=kind, label=label).first()
 
 
+def _indicator(municipality, dataset_title: str, name: str):
+    from datasets.models import Indicator
+
+    return Indicator.objects.filter(dataset__municipality=municipality, dataset__title=dataset_title,
+                                    name=name).first()
+
+
 def _project(slug: str, title: str, unit_names: list[str], **fields) -> Project | None:
     municipality = Municipality.objects.filter(slug=slug).first()
     leder = _user(slug, "leder")
@@ -72,16 +79,36 @@ def seed(*, stdout=None) -> None:
                               action="Samtaleguiden brugt i alle visitationssamtaler.",
                               reflection="Kvinderne nævner oftere, at de ikke vil være til besvær.",
                               rethinking="Vi spørger mere til, hvad borgeren selv vil kunne igen.")
-        services.open_cycle(project=odense, by=odense.responsible, started_on=today - timedelta(days=20))
-        criterion = services.save_criterion(
+        c2 = services.open_cycle(project=odense, by=odense.responsible, started_on=today - timedelta(days=20))
+        indicator = _indicator(odense.municipality, "Træning som hjælp 2014", "Selvhjulpen")
+        if indicator is not None:
+            services.save_criterion(
+                project=odense, by=odense.responsible, kind=Criterion.Kind.DATASET, dataset_indicator=indicator,
+                definition="Andel nyvisiterede kvinder og mænd, der er selvhjulpne efter forløbet",
+                baseline_women=32, baseline_men=71,
+                target_type=Criterion.TargetType.PER_SEX, target_women=60, target_men=70,
+            )
+        else:  # the datasets' demo is missing: the pamphlet's figures by hand
+            criterion = services.save_criterion(
+                project=odense, by=odense.responsible,
+                definition="Andel nyvisiterede kvinder og mænd, der er selvhjulpne efter forløbet",
+                count_label="selvhjulpne", n_label="nyvisiterede", baseline_women=32, baseline_men=71,
+                target_type=Criterion.TargetType.PER_SEX, target_women=60, target_men=70,
+            )
+            services.add_measurement(criterion=criterion, by=odense.responsible,
+                                     measured_on=today - timedelta(days=58), cycle=c1, women_count=64,
+                                     women_n=200, men_count=71, men_n=100, note="Udgangspunkt fra pjecen")
+        services.save_criterion(
             project=odense, by=odense.responsible,
-            definition="Andel nyvisiterede, der er selvhjulpne efter forløbet",
-            count_label="selvhjulpne", n_label="nyvisiterede", baseline_women=32, baseline_men=71,
-            target_type=Criterion.TargetType.PER_SEX, target_women=60, target_men=70,
+            definition="Andel visitationssamtaler, hvor borgeren blev spurgt om egne mål for hverdagen",
+            count_label="spurgt om egne mål", n_label="visitationssamtaler",
+            target_type=Criterion.TargetType.GAP, target_gap=10,
         )
-        services.add_measurement(criterion=criterion, by=odense.responsible, measured_on=today - timedelta(days=58),
-                                 cycle=c1, women_count=64, women_n=200, men_count=71, men_n=100,
-                                 note="Udgangspunkt fra pjecen")
+        ask = odense.criteria.get(definition__startswith="Andel visitationssamtaler")
+        services.add_measurement(criterion=ask, by=odense.responsible, measured_on=today - timedelta(days=50),
+                                 cycle=c1, women_count=9, women_n=30, men_count=17, men_n=25)
+        services.add_measurement(criterion=ask, by=odense.responsible, measured_on=today - timedelta(days=10),
+                                 cycle=c2, women_count=24, women_n=32, men_count=20, men_n=26)
         services.add_hypothesis(project=odense, by=odense.responsible,
                                 statement="Vi spørger kvinder mindre end mænd om, hvad de selv vil kunne igen.",
                                 source="logbook")

@@ -163,23 +163,38 @@ def logbook_items_for(project):
     return ListItem.objects.filter(pk__in=keep).order_by("kind", "label")
 
 
+class IndicatorField(forms.ModelChoiceField):
+    def label_from_instance(self, indicator):
+        return f"{indicator.dataset.title}: {indicator.name}"
+
+
+def indicators_for(project):
+    from datasets.models import Indicator, Measure
+
+    return Indicator.objects.filter(dataset__municipality_id=project.municipality_id,
+                                    measure=Measure.SHARE).select_related("dataset").order_by("dataset__title", "name")
+
+
 class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
-        fields = ["definition", "kind", "logbook_item", "count_label", "n_label", "baseline_women", "baseline_men",
+        fields = ["definition", "kind", "logbook_item", "dataset_indicator", "count_label", "n_label", "baseline_women", "baseline_men",
                   "target_type", "direction", "target_women", "target_men", "target_gap"]
-        field_classes = {"logbook_item": LogbookItemField}
+        field_classes = {"logbook_item": LogbookItemField, "dataset_indicator": IndicatorField}
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}), "target_type": forms.RadioSelect,
                    "kind": forms.RadioSelect}
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["logbook_item"].queryset = logbook_items_for(project)
+        self.fields["dataset_indicator"].queryset = indicators_for(project)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == Criterion.Kind.LOGBOOK and not cleaned.get("logbook_item"):
             self.add_error("logbook_item", _("Choose what is counted in the logbooks."))
+        if cleaned.get("kind") == Criterion.Kind.DATASET and not cleaned.get("dataset_indicator"):
+            self.add_error("dataset_indicator", _("Choose the indicator to follow."))
         if cleaned.get("target_type") == Criterion.TargetType.PER_SEX:
             if cleaned.get("target_women") is None and cleaned.get("target_men") is None:
                 self.add_error("target_women", _("Give a target for women, for men or for both."))

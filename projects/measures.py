@@ -11,8 +11,11 @@ Kinds:
   which a topic was raised, an offer made or an outcome reached; one period before the
   project (as long as the first cycle, for comparison) and one per cycle (the project
   period when there are no cycles yet). Read-only use of `logbooks.selectors.entries_in`.
-- dataset indicators: add `dataset_periods(criterion)` returning `Period`s, register it in
-  `MEASURES` and add the kind to `Criterion.Kind`; nothing else changes.
+- `dataset`: a share indicator of one of the municipality's datasets (numerator of
+  denominator per sex), one period per period of the data. Read-only use of
+  `datasets.models.Observation` and `datasets.selectors.period_label`.
+A new kind: a function returning `Period`s, registered in `MEASURES`, and a value in
+`Criterion.Kind`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -119,9 +122,46 @@ def logbook_periods(criterion: Criterion) -> list[Period]:
     return periods
 
 
+def _period_start(period: str) -> date:
+    try:
+        if "K" in period:
+            year, quarter = period.split("K")
+            return date(int(year), 3 * int(quarter) - 2, 1)
+        if "M" in period:
+            year, month = period.split("M")
+            return date(int(year), int(month), 1)
+        return date(int(period), 1, 1)
+    except (TypeError, ValueError):
+        return date.min
+
+
+def dataset_periods(criterion: Criterion) -> list[Period]:
+    from django.db.models import Sum
+
+    from datasets.models import Observation
+    from datasets.selectors import period_label
+
+    indicator = criterion.dataset_indicator
+    if indicator is None:
+        return []
+    # The totals per sex: rows without a breakdown (age, education, ...), summed over areas.
+    rows = (
+        Observation.objects.filter(indicator=indicator, sex__in=[WOMEN, MEN], age_band="", education="",
+                                   civil_status="", origin="", numerator__isnull=False, denominator__isnull=False)
+        .order_by().values("period", "sex").annotate(num=Sum("numerator"), den=Sum("denominator"))
+    )
+    by_period: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in rows:
+        by_period.setdefault(row["period"], {})[row["sex"]] = (int(row["num"]), int(row["den"]))
+    ordered = sorted(by_period, key=lambda p: (_period_start(p), p))
+    return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p],
+                   note=indicator.dataset.title) for p in ordered]
+
+
 MEASURES: dict[str, Callable[[Criterion], list[Period]]] = {
     Criterion.Kind.MANUAL: manual_periods,
     Criterion.Kind.LOGBOOK: logbook_periods,
+    Criterion.Kind.DATASET: dataset_periods,
 }
 
 

@@ -341,6 +341,7 @@ class Criterion(models.Model):
         # Each kind has a function in projects/measures.py (MEASURES) returning its counts.
         MANUAL = "manual", _("Manual measurements")
         LOGBOOK = "logbook", _("Logbooks: share of the conversations")
+        DATASET = "dataset", _("Dataset: an indicator's share")
 
     class TargetType(models.TextChoices):
         PER_SEX = "per_sex", _("A share for each sex")
@@ -364,6 +365,12 @@ class Criterion(models.Model):
         help_text=_("Counted: the project units' logbook conversations with women and with men in which this "
                     "topic was raised, this offer made or this outcome reached, out of all their conversations, "
                     "per cycle."),
+    )
+    dataset_indicator = models.ForeignKey(
+        "datasets.Indicator", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("indicator"),
+        help_text=_("A share from one of your municipality's datasets, e.g. the share who are self-reliant after "
+                    "the programme, counted per period and sex."),
     )
     count_label = models.CharField(
         _("what is counted"), max_length=100, blank=True,
@@ -412,6 +419,16 @@ class Criterion(models.Model):
                 raise ValidationError({"logbook_item": _("Choose an item of your own municipality.")})
         else:
             self.logbook_item = None
+        if self.kind == self.Kind.DATASET:
+            indicator = self.dataset_indicator
+            if indicator is None:
+                raise ValidationError({"dataset_indicator": _("Choose the indicator to follow.")})
+            if self.project_id and indicator.dataset.municipality_id != self.project.municipality_id:
+                raise ValidationError({"dataset_indicator": _("Choose an indicator of your own municipality.")})
+            if indicator.measure != "share":
+                raise ValidationError({"dataset_indicator": _("Choose an indicator that is a share.")})
+        else:
+            self.dataset_indicator = None
         if self.target_type == self.TargetType.PER_SEX:
             if self.target_women is None and self.target_men is None:
                 raise ValidationError(_("Give a target for women, for men or for both."))

@@ -145,7 +145,8 @@ def project_edit(request, uuid):
 def project_detail(request, uuid):
     project = get_project_for(request, uuid, READ)
     scope = base_access.get_scope(request.user)
-    criteria = list(project.criteria.prefetch_related("measurements__entered_by", "measurements__cycle"))
+    criteria = list(project.criteria.select_related("logbook_item", "dataset_indicator__dataset")
+                    .prefetch_related("measurements__entered_by", "measurements__cycle"))
     evaluations = []
     for criterion in criteria:
         evaluation = measures.evaluate(criterion, project.municipality.suppression_threshold)
@@ -341,7 +342,8 @@ def measurement_create(request, uuid, item):
     project = get_project_for(request, uuid, EDIT)
     criterion = _child_or_404(request, Criterion.objects.filter(project=project), item)
     if criterion.kind != Criterion.Kind.MANUAL:
-        messages.info(request, _("This criterion is measured from the logbooks; there is nothing to enter."))
+        messages.info(request, _("This criterion is measured from the logbooks or a dataset; there is nothing to "
+                                 "enter."))
         return redirect(f"{project_url(project)}#criterion-{criterion.uuid}")
     last_cycle = project.cycles.order_by("-number").first()
     form = MeasurementForm(request.POST or None, project=project,
