@@ -759,8 +759,6 @@ class ChunkValidator:
         self._sex_lookup = {normalise_text(k): v for k, v in plan.sex_codes.items()}
         self._cache: dict[str, dict[str, str | None]] = {t: {} for t in (*_CATEGORY_PARSERS, PERIOD, SEX)}
         self.found_origin = False
-        self._key_hashes: list[np.ndarray] = []
-        self._key_rows: list[np.ndarray] = []
 
     # -- helpers --
 
@@ -883,10 +881,10 @@ class ChunkValidator:
             self.errors.add_mask((numerator > denominator).to_numpy(), rows, num_col,
                                  df[plan.column(NUMERATOR)].str.strip(),
                                  _("The numerator is larger than the denominator."))
-        # Duplicate cells within the file (the database would refuse them too).
+        # Duplicate cells within the file (the database would refuse them too), checked
+        # before the chunk is written: 8 bytes per row are kept, never the rows.
         key = pd.DataFrame({"i": names, **{k: out[k] for k in (PERIOD, SEX, *DIMENSION_TARGETS, AREA)}})
-        self._key_hashes.append(pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy())
-        self._key_rows.append(rows)
+        self._check_duplicates(pd.util.hash_pandas_object(key.fillna(""), index=False).to_numpy(), rows)
         if self.errors:
             return None  # nothing will be written; keep validating only
         ids = indicator_ids(names.unique().tolist())
@@ -902,20 +900,14 @@ class ChunkValidator:
         })
         return frame
 
-    def check_duplicates(self) -> None:
-        if not self._key_hashes:
-            return
-        hashes = np.concatenate(self._key_hashes)
-        rows = np.concatenate(self._key_rows)
-        order = np.argsort(hashes, kind="stable")
-        sorted_h = hashes[order]
-        dup_sorted = np.zeros(len(hashes), dtype=bool)
-        dup_sorted[1:] = sorted_h[1:] == sorted_h[:-1]
-        dup_rows = np.sort(rows[order][dup_sorted])
-        for r in dup_rows[:MAX_ERRORS_SHOWN]:
-            self.errors.add(RowError(int(r), "", "", _("The row repeats an earlier row (same indicator, period, "
-                                                       "sex and breakdown).")))
-        self.errors.total += max(0, len(dup_rows) - MAX_ERRORS_SHOWN)
+    def _check_duplicates(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        seen = getattr(self, "_seen", np.empty(0, dtype=np.uint64))
+        first = np.zeros(len(hashes), dtype=bool)
+        first[np.unique(hashes, return_index=True)[1]] = True
+        duplicate = ~first | np.isin(hashes, seen, assume_unique=False)
+        reason = _("The row repeats an earlier row (same indicator, period, sex and breakdown).")
+        self.errors.add_mask(duplicate, rows, "", pd.Series([""] * len(hashes)), reason)
+        self._seen = np.union1d(seen, hashes)
 
 
 # --- Person-level files -------------------------------------------------------------------

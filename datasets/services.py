@@ -291,7 +291,6 @@ def import_file(
                     if progress:
                         progress(source.progress(), validator.rows)
                 _bad_rows(source, validator)
-                validator.check_duplicates()
                 if validator.errors:
                     raise _refusal(validator)
             if validator.rows == 0:
