@@ -61,6 +61,7 @@ def seed(*, stdout=None) -> None:
     author = User.objects.filter(email="medarbejder@aarhus.demo").first()
     if unit is None or author is None:
         return
+    services.set_unit_parameters(unit=unit, education=True, civil_status=False, origin=True)
     if not Entry.objects.filter(unit=unit, author=author).exists():
         _seed_entries(unit, author)
         _write(stdout, f"Logbooks: {ENTRY_COUNT} demo entries for {unit.name}, Aarhus.")

@@ -21,7 +21,7 @@ from .models import (
     StaffRole,
 )
 from .privacy import validate_no_identifiers
-from .services import unit_items
+from .services import asked_parameters, unit_items
 
 TEXTAREA = {"rows": 2}
 
@@ -96,6 +96,10 @@ class EntryForm(A11yMixin, forms.Form):
     def __init__(self, *args, unit, author: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
+        asked = asked_parameters(unit)
+        for name in ("education", "civil_status", "origin"):
+            if name not in asked:
+                del self.fields[name]
         mine = EntryTopic.objects.filter(entry__author=author)
         topic_use = dict(mine.order_by().values_list("topic_id").annotate(n=Count("id")))
         entries = Entry.objects.filter(author=author)
@@ -114,6 +118,12 @@ class EntryForm(A11yMixin, forms.Form):
             ordered = _by_use(by_kind[kind], use)
             self.fields[name].queryset = ListItem.objects.filter(pk__in=[i.pk for i in ordered])
             self.fields[name].choices = [(i.pk, i.label) for i in ordered]
+
+    def parameter_fields(self):
+        return [self[name] for name in ("education", "civil_status", "origin") if name in self.fields]
+
+    def parameters_filled(self) -> bool:
+        return any(f.value() for f in self.parameter_fields())
 
     def topic_rows(self):
         """(item, staff checked, citizen checked) for the template's topic toggles."""
@@ -139,8 +149,9 @@ class EntryForm(A11yMixin, forms.Form):
     def entry_fields(self) -> dict:
         d = self.cleaned_data
         return {name: d.get(name) for name in (
-            "date", "time", "kind", "sex", "age_band", "education", "civil_status", "origin", "outcome",
+            "date", "time", "kind", "sex", "age_band", "outcome",
             "outcome_text", "gender_attention", "reflections", "open_questions")} | {
+            name: d.get(name) or "" for name in ("education", "civil_status", "origin") if name in self.fields} | {
             "staff_present": list(d.get("staff_present") or [])}
 
     @classmethod
@@ -195,6 +206,16 @@ class ObservationResponseForm(A11yMixin, forms.Form):
 class ListItemForm(A11yMixin, forms.Form):
     kind = forms.ChoiceField(label=_("List"), choices=ListItem.Kind.choices)
     label = forms.CharField(label=_("New choice"), max_length=120, validators=[validate_no_identifiers])
+
+
+class UnitParametersForm(A11yMixin, forms.Form):
+    education = forms.BooleanField(label=_("Education level"), required=False)
+    civil_status = forms.BooleanField(label=_("Civil status"), required=False)
+    origin = forms.BooleanField(label=_("Origin"), required=False)
+
+    def style_fields(self):
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-check-input"
 
 
 class AnalysisForm(A11yMixin, forms.Form):

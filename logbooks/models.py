@@ -211,3 +211,25 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.date:%d.%m.%Y}"
+
+
+class UnitSettings(models.Model):
+    """Which optional citizen parameters a unit asks for (switched on by its leder).
+
+    A unit asks for a parameter when it or a unit above it has switched it on.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="logbook_settings")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    ask_education = models.BooleanField(_("ask for education level"), default=False)
+    ask_civil_status = models.BooleanField(_("ask for civil status"), default=False)
+    ask_origin = models.BooleanField(_("ask for origin"), default=False)
+
+    PARAMETERS = {"ask_education": "education", "ask_civil_status": "civil_status", "ask_origin": "origin"}
+
+    class Meta:
+        verbose_name = _("logbook settings")
+        verbose_name_plural = _("logbook settings")
+
+    def __str__(self):
+        return str(self.unit)

@@ -19,7 +19,7 @@ from accounts import audit
 from accounts.models import Municipality, Unit, User
 
 from . import privacy
-from .models import Entry, EntryTopic, ListItem, Observation, RaisedBy
+from .models import Entry, EntryTopic, ListItem, Observation, RaisedBy, UnitSettings
 
 # Seed lists per service area: (kinds of conversation, topics, offers, outcomes).
 DEFAULT_LISTS: dict[str, dict[str, list[str]]] = {
@@ -183,6 +183,27 @@ def seed_lists(*, unit: Unit, area: str) -> None:
                 unit=unit, kind=kind, label=label,
                 defaults={"municipality_id": unit.municipality_id, "position": position * 10},
             )
+
+
+def asked_parameters(unit: Unit) -> set[str]:
+    """The optional entry fields ("education", "civil_status", "origin") the unit asks for."""
+    asked: set[str] = set()
+    for settings in UnitSettings.objects.filter(unit_id__in=set(unit.ancestor_ids) | {unit.pk}):
+        asked |= {field for flag, field in UnitSettings.PARAMETERS.items() if getattr(settings, flag)}
+    return asked
+
+
+@transaction.atomic
+def set_unit_parameters(*, unit: Unit, education: bool, civil_status: bool, origin: bool,
+                        by: User | None = None) -> UnitSettings:
+    settings, _created = UnitSettings.objects.get_or_create(unit=unit, defaults={"municipality_id": unit.municipality_id})
+    settings.ask_education, settings.ask_civil_status, settings.ask_origin = education, civil_status, origin
+    settings.full_clean()
+    settings.save()
+    if by is not None:
+        audit.record("logbook.settings", user=by, obj=unit, education=education, civil_status=civil_status,
+                     origin=origin)
+    return settings
 
 
 # --- Observations ---------------------------------------------------------------------

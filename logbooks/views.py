@@ -25,8 +25,9 @@ from .forms import (
     MyEntriesFilterForm,
     ObservationForm,
     ObservationResponseForm,
+    UnitParametersForm,
 )
-from .models import Entry, ListItem, Observation
+from .models import Entry, ListItem, Observation, UnitSettings
 from .services import months_before
 
 PAGE_SIZE = 20
@@ -229,8 +230,17 @@ def observation_respond(request, uuid):
 @login_required
 def list_manage(request, uuid):
     unit = access.get_unit_for(request, uuid, need=access.LEAD)
-    form = ListItemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    settings = UnitSettings.objects.filter(unit=unit).first()
+    is_settings = request.POST.get("action") == "parameters"
+    form = ListItemForm(request.POST if request.method == "POST" and not is_settings else None)
+    params = UnitParametersForm(request.POST if is_settings else None, initial={
+        "education": settings.ask_education, "civil_status": settings.ask_civil_status,
+        "origin": settings.ask_origin} if settings else None)
+    if is_settings and params.is_valid():
+        services.set_unit_parameters(unit=unit, by=request.user, **params.cleaned_data)
+        messages.success(request, _("The choice of extra information about the citizen is saved."))
+        return redirect("logbooks:list_manage", uuid=unit.uuid)
+    if request.method == "POST" and not is_settings and form.is_valid():
         try:
             services.add_list_item(unit=unit, kind=form.cleaned_data["kind"], label=form.cleaned_data["label"],
                                    by=request.user)
@@ -242,8 +252,7 @@ def list_manage(request, uuid):
     items = ListItem.objects.filter(unit=unit)
     lists = [(label, [i for i in items if i.kind == kind]) for kind, label in ListItem.Kind.choices]
     return render(request, "logbooks/list_manage.html", {
-        "unit": unit, "form": form, "lists": lists,
-        "units": Unit.objects.filter(pk__in=access.get_scope(request.user).unit_ids(access.LEAD)).order_by("path"),
+        "unit": unit, "form": form, "lists": lists, "params": params,
     }, status=400 if form.errors else 200)
 
 

@@ -40,3 +40,22 @@ def test_other_municipality_gets_404_for_lists(client, lists):
                                        reverse("logbooks:list_item_toggle", args=[job.uuid]), "post")
     job.refresh_from_db()
     assert job.is_active
+
+
+def test_the_leder_switches_on_extra_parameters(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    assert 'name="education"' not in client.get(reverse("logbooks:quick_entry")).content.decode()
+    client.force_login(t.leder)
+    response = client.post(reverse("logbooks:list_manage", args=[t.team.uuid]),
+                           {"action": "parameters", "education": "on"})
+    assert response.status_code == 302
+    client.force_login(t.medarbejder)
+    body = client.get(reverse("logbooks:quick_entry")).content.decode()
+    assert 'name="education"' in body and 'name="origin"' not in body
+    from tests.logbooks.test_quick_entry import valid_data
+
+    client.post(reverse("logbooks:quick_entry"), valid_data(t.team, education="videregaaende"))
+    from logbooks.models import Entry
+
+    assert Entry.objects.get().education == "videregaaende"
