@@ -31,7 +31,9 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans
 TOP_GAPS = 10
 
 
-def _n_text(table: disclosure.Table) -> str:
+def _n_text(table: disclosure.Table, n_text: str | None = None) -> str:
+    if n_text:
+        return n_text
     if table.n is None:
         return "n = " + disclosure.marker(disclosure.SECONDARY, table.threshold)
     from reporting import formatting as fmt
@@ -39,16 +41,16 @@ def _n_text(table: disclosure.Table) -> str:
     return f"n = {fmt.fmt_int(table.n)}"
 
 
-def _layout(title: str, table: disclosure.Table, **extra) -> dict:
+def _layout(table: disclosure.Table, n_text: str | None = None, **extra) -> dict:
+    # The heading above the chart names it; the chart's own title carries "n".
     layout = {
-        "title": {"text": f"{title}<br><sup>{_n_text(table)}</sup>", "x": 0, "xanchor": "left",
-                  "font": {"size": 15}},
+        "title": {"text": _n_text(table, n_text), "x": 0, "xanchor": "left", "font": {"size": 13}},
         "font": {"family": FONT, "size": 12, "color": "#212529"},
         "separators": ",.",
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "margin": {"l": 60, "r": 20, "t": 70, "b": 60},
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         "annotations": [],
         "shapes": [],
     }
@@ -66,7 +68,7 @@ def _marker_annotation(x, y, text: str, **extra) -> dict:
             "yanchor": "bottom", **extra}
 
 
-def count_bar_figure(table: disclosure.Table, *, axis_title: str) -> dict:
+def count_bar_figure(table: disclosure.Table, *, axis_title: str, n_text: str | None = None) -> dict:
     """One bar per column of the first row (the total column left out)."""
     row = table.cells[0]
     columns = table.column_labels[:-1] if table.total_column else table.column_labels
@@ -78,19 +80,20 @@ def count_bar_figure(table: disclosure.Table, *, axis_title: str) -> dict:
             "type": "bar", "name": label, "x": [label], "y": [cell.value],
             "text": [cell.display() if not cell.suppressed else ""], "textposition": "outside",
             "hovertext": [f"{label}: {cell.display()}"], "hoverinfo": "text",
-            "marker": {"color": COLOURS[k], "pattern": {"shape": PATTERNS[k], "fgcolor": "#ffffff"},
+            "marker": {"color": COLOURS[k], "pattern": {"shape": PATTERNS[k], "fgcolor": "#ffffff", "fillmode": "overlay",
+                                                   "fgopacity": 0.7},
                        "line": {"color": COLOURS[k], "width": 1}},
             "cliponaxis": False,
         })
         if cell.suppressed:
             annotations.append(_marker_annotation(label, 0, cell.display()))
-    layout = _layout(table.title, table, barmode="group", showlegend=False,
+    layout = _layout(table, n_text, barmode="group", showlegend=False,
                      xaxis=_axis(""), yaxis=_axis(axis_title, rangemode="tozero"))
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
 
 
-def gap_figure(table: disclosure.Table, *, significant: tuple[bool, ...], title: str) -> dict:
+def gap_figure(table: disclosure.Table, *, significant: tuple[bool, ...], n_text: str | None = None) -> dict:
     """Largest gaps as points with interval bars, women − men in percentage points.
 
     Points right of zero: women higher (purple circles); left: men higher (green
@@ -134,13 +137,12 @@ def gap_figure(table: disclosure.Table, *, significant: tuple[bool, ...], title:
         })
     height = 140 + 34 * max(len(labels), 1)
     layout = _layout(
-        title, table, height=height,
+        table, n_text, height=height,
         xaxis=_axis(_("Difference in percentage points (women − men)"), zeroline=True, zerolinewidth=2),
         yaxis=_axis("", categoryorder="array", categoryarray=labels, type="category"),
     )
     layout["annotations"] = [_marker_annotation(0, tick, text, xanchor="left", yanchor="middle", xshift=6)
                              for tick, text in hidden]
-    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"}
     return {"data": data, "layout": layout}
 
 
@@ -149,7 +151,7 @@ def _body_rows(table: disclosure.Table):
     return rows[:-1] if table.total_row else rows
 
 
-def trend_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2) -> dict:
+def trend_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2, n_text: str | None = None) -> dict:
     """Lines per sex over the rows (months); hidden months are gaps with a marker text."""
     rows = _body_rows(table)
     x = [label for label, _ in rows]
@@ -161,7 +163,10 @@ def trend_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2) 
             cell = cells[j]
             ys.append(cell.value)
             if cell.suppressed:
-                annotations.append(_marker_annotation(label, 0, f"{name}: {cell.display()}", yshift=4 + 14 * j))
+                # Upright text at the foot of the month, women left, men right: no overlap.
+                annotations.append(_marker_annotation(
+                    label, 0, cell.display(), textangle=-90, xshift=-7 if j == 0 else 7, yshift=2,
+                    font={"size": 9, "color": COLOURS[j]}))
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": ys,
             "connectgaps": False,
@@ -169,13 +174,14 @@ def trend_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2) 
             "marker": {"color": COLOURS[j], "symbol": SYMBOLS[j], "size": 8},
             "hovertext": [f"{name}, {label}: {cells[j].display()}" for label, cells in rows], "hoverinfo": "text",
         })
-    layout = _layout(table.title, table, xaxis=_axis("", type="category"),
+    layout = _layout(table, n_text, xaxis=_axis("", type="category", tickangle=-45),
                      yaxis=_axis(axis_title, rangemode="tozero"))
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
 
 
-def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2) -> dict:
+def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2,
+                     n_text: str | None = None) -> dict:
     """Grouped bars of shares (in per cent) with Wilson intervals as error bars."""
     rows = _body_rows(table)
     x = [label for label, _ in rows]
@@ -199,11 +205,12 @@ def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
         data.append({
             "type": "bar", "name": name, "x": x, "y": ys,
             "error_y": {"type": "data", "array": plus, "arrayminus": minus, "color": "#212529", "thickness": 1.2},
-            "marker": {"color": COLOURS[j], "pattern": {"shape": PATTERNS[j], "fgcolor": "#ffffff"},
+            "marker": {"color": COLOURS[j], "pattern": {"shape": PATTERNS[j], "fgcolor": "#ffffff", "fillmode": "overlay",
+                                   "fgopacity": 0.7},
                        "line": {"color": COLOURS[j], "width": 1}},
             "hovertext": hover, "hoverinfo": "text",
         })
-    layout = _layout(table.title, table, barmode="group", xaxis=_axis("", type="category"),
+    layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category"),
                      yaxis=_axis(axis_title, rangemode="tozero", ticksuffix=" %"))
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}

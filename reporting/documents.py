@@ -88,6 +88,11 @@ def subject_for(report: Report) -> selectors.Subject:
 
 def _facts(dashboard: selectors.Dashboard) -> list[tuple[str, str]]:
     facts = [(_("Conversations recorded"), dashboard.total.display())]
+    by_sex = dashboard.section("by_sex")
+    if by_sex is not None:
+        row = by_sex.table.cells[0]
+        facts.append((_("Conversations with women"), row[0].display()))
+        facts.append((_("Conversations with men"), row[1].display()))
     tested = significant = 0
     largest = None
     for key in ("topics", "offers", "outcomes"):

@@ -25,7 +25,6 @@ _lock = threading.Lock()
 _started = False
 
 SVG_WIDTH = 640
-PDF_TITLE_MAX = 200
 
 
 def _ensure_kaleido() -> None:
@@ -34,6 +33,9 @@ def _ensure_kaleido() -> None:
         return
     import kaleido
 
+    # Their chatter at interpreter exit would go to already closed streams.
+    for name in ("kaleido", "choreographer", "logistro"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
     _started = True
 
@@ -51,7 +53,7 @@ def figure_svg(figure: dict) -> str:
     return re.sub(r"^<svg ", '<svg role="img" aria-hidden="true" ', svg, count=1)
 
 
-def render_html(document: documents.Document, *, svgs: dict[int, str] | None = None) -> str:
+def render_html(document: documents.Document, *, svgs: dict[str, str] | None = None) -> str:
     return render_to_string("reporting/report_pdf.html", {
         "document": document, "report": document.report, "svgs": svgs or {},
         "generated_at": timezone.localtime(),
@@ -71,9 +73,9 @@ def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
         if progress:
             progress(20)
         figures = [s for c in document.chapters for s in c.sections if s.figure]
-        svgs: dict[int, str] = {}
+        svgs: dict[str, str] = {}
         for i, section in enumerate(figures, start=1):
-            svgs[id(section)] = figure_svg(section.figure)
+            svgs[section.key] = figure_svg(section.figure)
             if progress:
                 progress(20 + int(60 * i / max(len(figures), 1)))
         html = render_html(document, svgs=svgs)

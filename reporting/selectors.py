@@ -88,7 +88,8 @@ class Section:
     #: as (column name, one text per row) pairs.
     text_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     description: str = ""
-    items: tuple = ()
+    #: "n = 40 kvinder, 30 mænd": who the numbers are about (from visible cells only).
+    n_text: str = ""
 
     @property
     def rows(self):
@@ -127,7 +128,13 @@ def _logbook_source(subject: Subject) -> str:
         "scope": subject.label, "period": subject.period.label()}
 
 
-def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | None) -> Section:
+def _n_text(picture) -> str:
+    """The denominators of the logbook sections, from the published by-sex cells."""
+    row = picture.by_sex.cells[0]
+    return _("n = %(women)s women, %(men)s men") % {"women": row[0].display(), "men": row[1].display()}
+
+
+def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | None, n_text: str) -> Section:
     """A table of GapRows: counts, shares and the gap (women − men) with its verdict.
 
     Rows are sorted by the size of the gap (largest first); rows whose gap is hidden
@@ -137,7 +144,9 @@ def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | No
         hidden = row.gap is None or row.gap.difference is None
         return (hidden, -(abs(row.gap.difference) if not hidden else 0), row.label)
 
-    rows = sorted(rows, key=order)
+    # Items nobody touched (0 women, 0 men) say nothing about a gap: left out.
+    rows = sorted((r for r in rows if r.women.suppressed or r.men.suppressed or r.women.value or r.men.value),
+                  key=order)
     columns = (
         _("Women (count)"), _("Share of women"), _("Men (count)"), _("Share of men"),
         _("Difference (women − men)"),
@@ -158,9 +167,9 @@ def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | No
     )
     verdicts = tuple(verdict_label(r.verdict) for r in rows)
     significant = tuple(r.verdict == st.SIGNIFICANT for r in rows)
-    figure = charts.gap_figure(table, significant=significant, title=title) if rows else None
+    figure = charts.gap_figure(table, significant=significant, n_text=n_text) if rows else None
     return Section(key=key, title=title, table=table, figure=figure,
-                   text_columns=((_("Assessment"), verdicts),))
+                   text_columns=((_("Assessment"), verdicts),), n_text=n_text)
 
 
 def _by_sex_section(picture, subject: Subject) -> Section:
@@ -173,11 +182,12 @@ def _by_sex_section(picture, subject: Subject) -> Section:
         row_header=_("Conversations"),
         source=_logbook_source(subject),
     )
-    return Section(key="by_sex", title=table.title, table=table,
-                   figure=charts.count_bar_figure(table, axis_title=_("Number of conversations")))
+    n_text = _n_text(picture)
+    return Section(key="by_sex", title=table.title, table=table, n_text=n_text,
+                   figure=charts.count_bar_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
 
 
-def _trend_section(entries, subject: Subject) -> Section:
+def _trend_section(entries, subject: Subject, n_text: str) -> Section:
     counts: dict[tuple[int, int, str], int] = {}
     for month, sex, n in (
         entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id"))
@@ -196,11 +206,11 @@ def _trend_section(entries, subject: Subject) -> Section:
         row_header=_("Month"),
         source=_logbook_source(subject),
     )
-    return Section(key="trend", title=table.title, table=table,
-                   figure=charts.trend_figure(table, axis_title=_("Number of conversations")))
+    return Section(key="trend", title=table.title, table=table, n_text=n_text,
+                   figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
 
 
-def _dimension_section(entries, subject: Subject) -> Section | None:
+def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None:
     if subject.dimension not in DIMENSIONS:
         return None
     from logbooks import models as lm
@@ -233,7 +243,8 @@ def _dimension_section(entries, subject: Subject) -> Section | None:
         "dimension": name.lower()})
     return Section(
         key="dimension", title=table.title, table=table,
-        figure=charts.share_bar_figure(shares, axis_title=_("Share of the sex's conversations")),
+        figure=charts.share_bar_figure(shares, axis_title=_("Share of the sex's conversations"), n_text=n_text),
+        n_text=n_text,
         description=_("Bars: the share of all conversations with women (men) that fall in each group, "
                       "with 95 % intervals."),
     )
@@ -252,14 +263,16 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
     )
     total_cell = picture.by_sex.cells[0][-1]
     total_n = picture.by_sex.n
+    n_text = _n_text(picture)
     sections = [
         _by_sex_section(picture, subject),
-        _gap_section("topics", _("Topics raised, by the citizen's sex"), picture.topics, subject, total_n),
-        _gap_section("offers", _("Offers made, by the citizen's sex"), picture.offers, subject, total_n),
-        _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n),
-        _trend_section(entries, subject),
+        _gap_section("topics", _("Topics raised, by the citizen's sex"), picture.topics, subject, total_n, n_text),
+        _gap_section("offers", _("Offers made, by the citizen's sex"), picture.offers, subject, total_n, n_text),
+        _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
+                     n_text),
+        _trend_section(entries, subject, n_text),
     ]
-    dim = _dimension_section(entries, subject)
+    dim = _dimension_section(entries, subject, n_text)
     if dim is not None:
         sections.append(dim)
     return total_cell, sections

@@ -4,7 +4,7 @@
 into the tenant's team in 2025 (Jan-Jun), with known topic, offer and outcome counts:
 
 * Jobsøgning: women 10/40, men 24/30 (significant), Økonomi: women 3/40 (below the
-  threshold: hidden), men 12/30;
+  threshold: hidden), men 12/30; Helbred: women 8/40, men 6/30 (no difference, not significant);
 * offer Løntilskud: women 25/40, men 10/30; outcome Ingen aftale: women 13/40, men 21/30.
 """
 
@@ -48,8 +48,8 @@ def bulk(tenant, n: int, *, sex: str, topics=(), offers=(), outcome=None, unit=N
 
 def seed_known(tenant) -> None:
     logbook_services.seed_lists(unit=tenant.team, area="job")
-    bulk(tenant, 40, sex="kvinde", topics=[("Jobsøgning", 10), ("Økonomi", SECRET_COUNT)],
+    bulk(tenant, 40, sex="kvinde", topics=[("Jobsøgning", 10), ("Økonomi", SECRET_COUNT), ("Helbred", 8)],
          offers=[("Løntilskud", 25)], outcome=("Ingen aftale", 13), education="videregaaende")
-    bulk(tenant, 30, sex="mand", topics=[("Jobsøgning", 24), ("Økonomi", 12)],
+    bulk(tenant, 30, sex="mand", topics=[("Jobsøgning", 24), ("Økonomi", 12), ("Helbred", 6)],
          offers=[("Løntilskud", 10)], outcome=("Ingen aftale", 21), education="grundskole")
     bulk(tenant, 3, sex="andet")
