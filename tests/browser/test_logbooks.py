@@ -33,8 +33,14 @@ def test_a_medarbejder_logs_a_conversation_by_keyboard_on_a_phone(phone_page, li
     page.keyboard.press("Tab")              # Børnepasning, raised by me
     page.keyboard.press("Tab")              # Børnepasning, by the citizen
     page.keyboard.press("Space")
-    # Jump to the save button: every remaining field is optional or pre-filled.
-    page.get_by_role("button", name="Gem samtale").focus()
+    # Tab on to the save button: every remaining field is optional or pre-filled.
+    keys = 12
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        keys += 1
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    assert page.evaluate("document.activeElement.textContent").strip() == "Gem samtale"
     page.keyboard.press("Enter")
     page.get_by_text("Samtalen er gemt").wait_for()
     elapsed = time.monotonic() - started
@@ -45,7 +51,7 @@ def test_a_medarbejder_logs_a_conversation_by_keyboard_on_a_phone(phone_page, li
     # The form is empty again and focus is back on the first choice.
     assert page.evaluate("document.activeElement.name") == "sex"
     assert not page.locator("input[name=sex]:checked").count()
-    print(f"keyboard-only entry took {elapsed:.1f} s")
+    print(f"keyboard-only entry: {keys + 1} key presses, {elapsed:.1f} s")
 
 
 def test_a_leder_opens_the_analysis(page, live_server, world):
