@@ -547,16 +547,21 @@ def _frame(buffer: list[list[str]], start: int, width: int) -> pd.DataFrame:
 # --- Detection and preview ------------------------------------------------------------
 
 
-def _looks_numeric(values: list[str]) -> bool:
+def _mostly(values: list[str], test: Callable[[str], bool]) -> bool:
+    """At least 90 % of the non-empty sample values pass (a few bad cells are errors later)."""
     seen = [v for v in values if v.strip()]
-    return bool(seen) and all(_parse_number_scalar(v) is not None for v in seen)
+    return bool(seen) and sum(1 for v in seen if test(v)) >= 0.9 * len(seen)
+
+
+def _looks_numeric(values: list[str]) -> bool:
+    return _mostly(values, lambda v: _parse_number_scalar(v) is not None)
 
 
 def _looks_flag(values: list[str]) -> bool:
-    seen = {normalise_text(v) for v in values if v.strip()}
-    return bool(seen) and seen <= (YES | NO) and not seen <= {"1", "0", "1.0", "0.0"} or (
-        bool(seen) and seen <= {"1", "0"} and len(seen) == 2
-    )
+    seen = {v.strip().lower() for v in values if v.strip()}
+    if seen and seen <= {"1", "0"}:
+        return len(seen) == 2  # a 0/1 column; a column of only 1s is more likely a count
+    return _mostly(values, lambda v: v.strip().lower() in YES | NO)
 
 
 def _parse_number_scalar(text: str, decimal_comma: bool = True) -> float | None:
