@@ -360,14 +360,16 @@ class Criterion(models.Model):
     )
     kind = models.CharField(_("measured from"), max_length=10, choices=Kind.choices, default=Kind.MANUAL)
     logbook_item = models.ForeignKey(
-        "logbooks.ListItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        # SET_NULL: deleting a list item or a dataset must not be blocked by a project;
+        # the criterion then shows that its source is gone.
+        "logbooks.ListItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("topic, offer or outcome"),
         help_text=_("Counted: the project units' logbook conversations with women and with men in which this "
                     "topic was raised, this offer made or this outcome reached, out of all their conversations, "
                     "per cycle."),
     )
     dataset_indicator = models.ForeignKey(
-        "datasets.Indicator", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "datasets.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("indicator"),
         help_text=_("A share from one of your municipality's datasets, e.g. the share who are self-reliant after "
                     "the programme, counted per period and sex."),
@@ -434,6 +436,11 @@ class Criterion(models.Model):
                 raise ValidationError(_("Give a target for women, for men or for both."))
         elif self.target_gap is None:
             raise ValidationError({"target_gap": _("Give the largest difference you will accept.")})
+
+    @property
+    def source_missing(self) -> bool:
+        return (self.kind == self.Kind.LOGBOOK and self.logbook_item_id is None) or (
+            self.kind == self.Kind.DATASET and self.dataset_indicator_id is None)
 
     def baseline_text(self) -> str:
         from reporting import formatting as fmt

@@ -63,3 +63,15 @@ def test_dataset_criterion_through_the_form(client, world):
     assert response.status_code == 302
     body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
     assert "Andel selvhjulpne" in body and "32 pct." in body and "Ikke opfyldt" in body
+
+
+def test_deleting_the_dataset_leaves_the_criterion_without_source(client, world):
+    project = make_project(world.odense)
+    indicator = share_indicator(world.odense.municipality)
+    criterion = make_criterion(project, kind=Criterion.Kind.DATASET, dataset_indicator=indicator)
+    indicator.dataset.delete()
+    criterion.refresh_from_db()
+    assert criterion.source_missing and measures.evaluate(criterion).status == measures.TOO_LITTLE
+    client.force_login(world.odense.leder)
+    body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
+    assert "er slettet" in body
