@@ -56,6 +56,19 @@ def municipality_users(municipality_id):
     return User.objects.filter(municipality_id=municipality_id, is_active=True).order_by("full_name", "email")
 
 
+class IndicatorLabel:
+    def label_from_instance(self, indicator):
+        return f"{indicator.dataset.title}: {indicator.name}"
+
+
+class IndicatorMultipleChoiceField(IndicatorLabel, forms.ModelMultipleChoiceField):
+    pass
+
+
+class IndicatorChoiceField(IndicatorLabel, forms.ModelChoiceField):
+    pass
+
+
 class MunicipalityFormMixin:
     """Limits unit (and user) choices to the municipality; project choices when the form has one."""
 
@@ -64,6 +77,11 @@ class MunicipalityFormMixin:
         self.fields["units"].queryset = municipality_units(municipality_id)
         if "participants" in self.fields:
             self.fields["participants"].queryset = municipality_users(municipality_id)
+        for name in ("indicators", "indicator"):
+            if name in self.fields:
+                from .selectors import indicator_choices
+
+                self.fields[name].queryset = indicator_choices(municipality_id)
         if "project" in self.fields:
             if projects is None:
                 del self.fields["project"]
@@ -78,11 +96,15 @@ class WorkshopForm(MunicipalityFormMixin, forms.ModelForm):
         label=_("participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         required=False, help_text=_("Make sure the key people for the work that follows are there."),
     )
+    indicators = IndicatorMultipleChoiceField(
+        label=_("data for the workshop"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        required=False, help_text=_("“What does the data tell us?”: gender-split indicators shown at the workshop."),
+    )
 
     class Meta:
         model = Workshop
         fields = ["title", "date", "start_time", "place", "length", "units", "breadth", "participants", "goal",
-                  "preparation_task", "project"]
+                  "preparation_task", "project", "indicators"]
         widgets = {
             "date": DateInput(), "start_time": TimeInput(),
             "length": forms.RadioSelect, "breadth": forms.RadioSelect,
@@ -119,8 +141,9 @@ class FocusGroupForm(MunicipalityFormMixin, forms.ModelForm):
 
     class Meta:
         model = FocusGroup
+        field_classes = {"indicator": IndicatorChoiceField}
         fields = ["title", "units", "purpose", "questions", "target_group", "composition", "planned_size",
-                  "grounding", "date", "place", "project"]
+                  "grounding", "indicator", "date", "place", "project"]
         widgets = {
             "date": DateInput(), "composition": forms.RadioSelect,
             "purpose": forms.Textarea(attrs={"rows": 2}),

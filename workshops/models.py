@@ -121,6 +121,10 @@ class Workshop(PlannedActivity):
     follow_up_date = models.DateField(_("follow-up meeting"), null=True, blank=True)
     follow_up_notes = models.TextField(_("notes from the follow-up meeting"), blank=True)
     actions = models.ManyToManyField("projects.Action", blank=True, editable=False, related_name="workshops")
+    indicators = models.ManyToManyField(
+        "datasets.Indicator", blank=True, related_name="workshops", verbose_name=_("data for the workshop"),
+        help_text=_("“What does the data tell us?”: gender-split indicators shown at the workshop."),
+    )
 
     FREE_TEXT = ("place", "goal", "preparation_task", "follow_up_notes")
 
@@ -215,6 +219,11 @@ class FocusGroup(PlannedActivity):
         _("why this composition"), blank=True,
         help_text=_("Ground the choice in data about the target group, e.g. that more men than women complete "
                     "a programme."),
+    )
+    indicator = models.ForeignKey(
+        "datasets.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="focus_groups",
+        verbose_name=_("data behind the choice"),
+        help_text=_("An indicator where women and men differ, e.g. who completes a programme."),
     )
     date = models.DateField(_("date"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)

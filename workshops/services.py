@@ -45,6 +45,11 @@ def _check_municipality(municipality, *, units: Iterable = (), users: Iterable =
         raise ValidationError({"project": _("Choose a project of your own municipality.")})
 
 
+def _check_indicators(municipality, indicators) -> None:
+    if any(i.dataset.municipality_id not in (None, municipality.pk) for i in indicators):
+        raise ValidationError({"indicators": _("Choose data of your own municipality.")})
+
+
 def _save(obj, **fields):
     for name, value in fields.items():
         setattr(obj, name, value)
@@ -64,9 +69,12 @@ def create_workshop(*, by, units: Iterable, participants: Iterable = (), use_tem
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(municipality, units=units, users=participants, project=fields.get("project"))
+    indicators = list(fields.pop("indicators", []))
+    _check_indicators(municipality, indicators)
     workshop = _save(Workshop(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
     workshop.units.set(units)
     workshop.participants.set(participants)
+    workshop.indicators.set(indicators)
     if use_template:
         for row in agenda.template_items(workshop.length):
             AgendaItem.objects.create(workshop=workshop, **row)
@@ -81,9 +89,14 @@ def update_workshop(*, workshop: Workshop, by, units: Iterable, participants: It
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(workshop.municipality, units=units, users=participants, project=fields.get("project"))
+    indicators = fields.pop("indicators", None)
+    if indicators is not None:
+        _check_indicators(workshop.municipality, indicators)
     _save(workshop, **fields)
     workshop.units.set(units)
     workshop.participants.set(participants)
+    if indicators is not None:
+        workshop.indicators.set(indicators)
     return workshop
 
 
@@ -154,6 +167,8 @@ def create_focusgroup(*, by, units: Iterable, request: HttpRequest | None = None
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(municipality, units=units, project=fields.get("project"))
+    if fields.get("indicator") is not None:
+        _check_indicators(municipality, [fields["indicator"]])
     focus_group = _save(FocusGroup(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
     focus_group.units.set(units)
     audit.record("focusgroup.create", request=request, user=by, obj=focus_group, title=focus_group.title)
@@ -167,6 +182,8 @@ def update_focusgroup(*, focus_group: FocusGroup, by, units: Iterable, request: 
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(focus_group.municipality, units=units, project=fields.get("project"))
+    if fields.get("indicator") is not None:
+        _check_indicators(focus_group.municipality, [fields["indicator"]])
     _save(focus_group, **fields)
     focus_group.units.set(units)
     return focus_group

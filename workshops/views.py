@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +14,7 @@ from accounts import access as accounts_access
 from accounts.models import Unit
 from projects.models import Project
 
-from . import access, agenda, services
+from . import access, agenda, selectors, services
 from .forms import (
     ActionForm,
     AgendaItemForm,
@@ -146,7 +146,22 @@ def workshop_detail(request, uuid):
         "ideas": workshop.ideas.all(),
         "hypotheses": workshop.hypotheses.order_by("created_at", "pk"),
         "actions": workshop.actions.select_related("owner").order_by("due_date", "pk"),
+        **_workshop_data(request, workshop, scope),
     })
+
+
+def _workshop_data(request, workshop, scope) -> dict:
+    """“What does the data tell us?”: attached indicators, and the units' logbooks for those who analyse."""
+    threshold = workshop.municipality.suppression_threshold
+    indicators = selectors.indicator_summaries(workshop.indicators.select_related("dataset"), threshold=threshold)
+    unit_ids = [u.pk for u in workshop.units.all() if scope.has(accounts_access.ANALYSE, u.pk)]
+    logbook = None
+    if unit_ids:
+        logbook = selectors.logbook_summary(municipality=workshop.municipality, unit_ids=unit_ids,
+                                            today=timezone.localdate())
+    return {"indicator_summaries": indicators, "logbook": logbook,
+            "can_analyse": scope.has(accounts_access.ANALYSE),
+            "analysis_unit": next((u for u in workshop.units.all() if u.pk in unit_ids), None)}
 
 
 @login_required
@@ -369,6 +384,9 @@ def focusgroup_detail(request, uuid):
         "hypotheses": group.hypotheses.order_by("created_at", "pk"),
         "findings": group.findings.all(), "count_rows": count_rows, "age_bands": AgeBand.choices,
         "total": group.participant_total(), "checklist": _checklist(FocusGroup.Checklist, group.checklist),
+        "grounding": group.indicator and selectors.indicator_summary(
+            group.indicator, threshold=group.municipality.suppression_threshold),
+        "can_analyse": scope.has(accounts_access.ANALYSE),
     })
 
 
@@ -445,6 +463,8 @@ def focusgroup_pdf(request, uuid):
     group = access.get_focusgroup_for(request, uuid)
     return _pdf_response(request, "workshops/focusgroup_pdf.html", {
         "group": group, "checklist": FocusGroup.Checklist.choices,
+        "grounding": group.indicator and selectors.indicator_summary(
+            group.indicator, threshold=group.municipality.suppression_threshold),
     }, "fokusgruppe-guide.pdf")
 
 
