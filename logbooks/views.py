@@ -98,7 +98,7 @@ def unit_entries(request):
     unit = rules.unit_from_query(request, need=access.LEAD)
     unit_ids = access.unit_ids_with_descendants([unit.pk] if unit else scope.unit_ids(access.LEAD))
     qs = Entry.objects.filter(municipality_id=scope.municipality_id, unit_id__in=unit_ids).select_related(
-        "unit", "author", "kind", "outcome").order_by("-date", "-created_at")
+        "unit", "author", "kind", "outcome").prefetch_related("topics__topic").order_by("-date", "-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"unit": unit.uuid}) if unit else ""
     return render(request, "logbooks/unit_entries.html", {

@@ -14,7 +14,7 @@ def test_a_medarbejder_logs_a_conversation_by_keyboard_on_a_phone(phone_page, li
     t = world.aarhus
     services.seed_lists(unit=t.team, area="job")
     login(page, live_server, t.medarbejder)
-    page.goto(f"{live_server.url}/logbog/")
+    page.goto(f"{live_server.url}/logbog/samtaler/")
     assert_accessible(page)
     started = time.monotonic()
     # Focus starts on the citizen's sex: arrow keys choose within a group, Tab moves on.
