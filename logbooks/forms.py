@@ -93,7 +93,7 @@ class EntryForm(A11yMixin, forms.Form):
 
     FREE_TEXT_HELP = _("Never write the citizen's name, CPR number, phone number, address or e-mail.")
 
-    def __init__(self, *args, unit, author: User, **kwargs):
+    def __init__(self, *args, unit, author: User, entry: Entry | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
         asked = asked_parameters(unit)
@@ -107,7 +107,7 @@ class EntryForm(A11yMixin, forms.Form):
                          .values_list("listitem_id").annotate(n=Count("id")))
         kind_use = dict(entries.order_by().values_list("kind_id").annotate(n=Count("id")))
         outcome_use = dict(entries.order_by().values_list("outcome_id").annotate(n=Count("id")))
-        items = list(unit_items(unit))
+        items = list(unit_items(unit, entry=entry))
         by_kind = {k: [i for i in items if i.kind == k] for k in ListItem.Kind.values}
         self.topic_items = _by_use(by_kind[ListItem.Kind.TOPIC], topic_use)
         topic_choices = [(str(i.pk), i.label) for i in self.topic_items]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,15 +54,25 @@ def _check(obj, fields: Iterable[str]) -> None:
     obj.full_clean(exclude=["offers"])
 
 
-def unit_items(unit: Unit, kind: str | None = None):
-    """The active list items that apply to `unit`: its own and those of the units above it."""
-    qs = ListItem.objects.filter(unit_id__in=set(unit.ancestor_ids) | {unit.pk}, is_active=True)
+def unit_items(unit: Unit, kind: str | None = None, *, entry: Entry | None = None):
+    """The active list items that apply to `unit`: its own and those of the units above it.
+
+    With `entry`, also the switched-off items the entry already uses, so editing an old
+    entry never drops its choices silently.
+    """
+    qs = ListItem.objects.filter(unit_id__in=set(unit.ancestor_ids) | {unit.pk})
+    active = Q(is_active=True)
+    if entry is not None and entry.pk:
+        used = {entry.kind_id, entry.outcome_id} | set(entry.topics.values_list("topic_id", flat=True)) | set(
+            entry.offers.values_list("pk", flat=True))
+        active |= Q(pk__in=used - {None})
+    qs = qs.filter(active)
     return qs.filter(kind=kind) if kind else qs
 
 
 def _validate_items(unit: Unit, topics: Mapping[ListItem, str], offers: Iterable[ListItem],
-                    kind: ListItem | None, outcome: ListItem | None) -> None:
-    allowed = set(unit_items(unit).values_list("pk", "kind"))
+                    kind: ListItem | None, outcome: ListItem | None, entry: Entry | None = None) -> None:
+    allowed = set(unit_items(unit, entry=entry).values_list("pk", "kind"))
     checks = [(t, ListItem.Kind.TOPIC) for t in topics] + [(o, ListItem.Kind.OFFER) for o in offers]
     if kind is not None:
         checks.append((kind, ListItem.Kind.CONVERSATION))
@@ -122,10 +132,11 @@ def update_entry(
         raise ValidationError(_("Only the author can change an entry."))
     topics = dict(topics or {})
     offers = list(offers)
+    stored = Entry.objects.get(pk=entry.pk)
     for name, value in fields.items():
         setattr(entry, name, value)
     _check(entry, Entry.FREE_TEXT_FIELDS)
-    _validate_items(entry.unit, topics, offers, entry.kind, entry.outcome)
+    _validate_items(entry.unit, topics, offers, entry.kind, entry.outcome, entry=stored)
     bumped = Entry.objects.filter(pk=entry.pk, version=expected_version).update(version=F("version") + 1)
     if not bumped:
         raise EntryChanged(

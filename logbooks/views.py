@@ -119,7 +119,7 @@ def entry_detail(request, uuid):
 @login_required
 def entry_edit(request, uuid):
     entry = rules.get_entry_for(request, uuid, edit=True)
-    form = EntryForm(request.POST or None, unit=entry.unit, author=request.user,
+    form = EntryForm(request.POST or None, unit=entry.unit, author=request.user, entry=entry,
                      initial=EntryForm.initial_for(entry))
     status = 200
     if request.method == "POST" and form.is_valid():

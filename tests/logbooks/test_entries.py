@@ -87,7 +87,9 @@ def test_the_author_edits_an_entry(client, lists):
     entry = make_entry(t, topics=["Jobsøgning"])
     client.force_login(t.medarbejder)
     url = reverse("logbooks:entry_edit", args=[entry.uuid])
-    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    assert 'value="kvinde" id="id_sex_0" checked' in page
+    assert f'value="{item(t.team, "Jobsøgning").pk}" id="topic-{item(t.team, "Jobsøgning").pk}-staff" data-pair' in page
     response = client.post(url, valid_data(t.team, sex="mand", version=1))
     assert response.status_code == 302
     entry.refresh_from_db()
@@ -128,3 +130,19 @@ def test_the_author_deletes_an_entry(client, lists):
     assert client.post(url).status_code == 302
     assert not Entry.objects.exists()
     assert item(t.team, "Jobsøgning")  # the list survives
+
+
+def test_editing_keeps_a_choice_that_was_switched_off_since(client, lists):
+    from logbooks import services
+
+    t = lists.odense
+    entry = make_entry(t, topics=["Sprog"])
+    services.set_list_item_active(item=item(t.team, "Sprog"), active=False)
+    client.force_login(t.medarbejder)
+    url = reverse("logbooks:entry_edit", args=[entry.uuid])
+    assert "Sprog" in client.get(url).content.decode()
+    data = valid_data(t.team, version=1, topics_staff=[item(t.team, "Sprog").pk], topics_citizen=[])
+    assert client.post(url, data).status_code == 302
+    assert [et.topic.label for et in entry.topics.all()] == ["Sprog"]
+    # A new entry cannot choose it any more.
+    assert "Sprog" not in client.get(reverse("logbooks:quick_entry")).content.decode().split("Emner")[1].split("Noter")[0]
