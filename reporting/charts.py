@@ -183,6 +183,16 @@ def trend_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2, 
 def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2,
                      n_text: str | None = None) -> dict:
     """Grouped bars of shares (in per cent) with Wilson intervals as error bars."""
+    return value_bar_figure(table, axis_title=axis_title, columns=columns, n_text=n_text, percent=True)
+
+
+def value_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int = 2, n_text: str | None = None,
+                     percent: bool = False) -> dict:
+    """Grouped bars per row, one series per column (women, men), intervals as error bars.
+
+    ``percent``: the cells are shares (fractions), drawn as per cent.
+    """
+    scale = 100 if percent else 1
     rows = _body_rows(table)
     x = [label for label, _ in rows]
     data, annotations = [], []
@@ -198,10 +208,11 @@ def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
                 if cell.suppressed:
                     annotations.append(_marker_annotation(label, 0, f"{name}: {cell.display()}", yshift=14 * j))
             else:
-                ys.append(100 * cell.value)
-                plus.append(100 * (cell.high - cell.value) if cell.high is not None else 0)
-                minus.append(100 * (cell.value - cell.low) if cell.low is not None else 0)
-            hover.append(f"{name}, {label}: {cell.display()} ({cell.display_interval()})")
+                ys.append(scale * cell.value)
+                plus.append(scale * (cell.high - cell.value) if cell.high is not None else 0)
+                minus.append(scale * (cell.value - cell.low) if cell.low is not None else 0)
+            interval = cell.display_interval() if not cell.suppressed else ""
+            hover.append(f"{name}, {label}: {cell.display()}" + (f" ({interval})" if interval else ""))
         data.append({
             "type": "bar", "name": name, "x": x, "y": ys,
             "error_y": {"type": "data", "array": plus, "arrayminus": minus, "color": "#212529", "thickness": 1.2},
@@ -210,7 +221,9 @@ def share_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
                        "line": {"color": COLOURS[j], "width": 1}},
             "hovertext": hover, "hoverinfo": "text",
         })
-    layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category"),
-                     yaxis=_axis(axis_title, rangemode="tozero", ticksuffix=" %"))
+    yaxis = _axis(axis_title, rangemode="tozero")
+    if percent:
+        yaxis["ticksuffix"] = " %"
+    layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category"), yaxis=yaxis)
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}

@@ -123,11 +123,12 @@ def build_document(report: Report) -> Document:
     chapters: list[Chapter] = []
     dashboard = None
     if chosen & {Report.Section.SUMMARY, Report.Section.LOGBOOKS}:
-        dashboard = selectors.build_dashboard(subject)
+        total, logbook_sections = selectors.logbook_sections(subject)
+        dashboard = selectors.Dashboard(subject=subject, total=total, sections=tuple(logbook_sections))
     if Report.Section.SUMMARY in chosen:
         chapters.append(Chapter("summary", _("Summary"), text=report.summary, facts=_facts(dashboard)))
     if Report.Section.PROJECTS in chosen:
-        sections = selectors.project_sections(subject)
+        sections = selectors.project_sections(subject, active_only=False)
         if sections:
             chapters.append(Chapter("projects", _("Projects and their success criteria"), sections=sections))
     if Report.Section.LOGBOOKS in chosen:

@@ -38,14 +38,20 @@ class DashboardFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     dimension = forms.ChoiceField(label=_("Second dimension"), required=False)
+    project = forms.ChoiceField(label=_("Project"), required=False)
 
-    def __init__(self, *args, units=(), whole_municipality: str | None = None, **kwargs):
+    def __init__(self, *args, units=(), whole_municipality: str | None = None, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         unit_choices = [("", whole_municipality)] if whole_municipality else []
         unit_choices += [(str(u.uuid), ("— " * u.depth) + u.name) for u in units]
         self.fields["unit"].choices = unit_choices
         self.fields["period"].choices = period_choices()
         self.fields["dimension"].choices = [("", _("None"))] + dimension_choices()
+        if projects is None:
+            del self.fields["project"]
+        else:
+            self.fields["project"].choices = [("", _("All active projects"))] + [
+                (str(p.uuid), p.title) for p in projects]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
                                           else "form-control")

@@ -91,3 +91,29 @@ def get_report_for(request: HttpRequest, uuid) -> Report:
     if not allowed:
         raise access.forbidden(request, "reporting.report", uuid, access.ANALYSE)
     return report
+
+
+def projects_for_filter(request: HttpRequest):
+    """Active projects the user may see, for the dashboard's project filter."""
+    from projects.models import Project
+
+    scope = access.get_scope(request.user)
+    return list(Project.objects.visible_to(request.user, scope).filter(status=Project.Status.ACTIVE)
+                .order_by("title"))
+
+
+def project_from_value(request: HttpRequest, raw: str | None):
+    """A project named in a filter: 404 (audited) for another municipality, 403 when not visible."""
+    if not raw:
+        return None
+    from projects.models import Project
+
+    try:
+        value = uuid_module.UUID(str(raw))
+    except ValueError:
+        raise access.not_found(request, "projects.project", raw) from None
+    project = access.get_in_municipality(request, Project.objects.all(), value)
+    scope = access.get_scope(request.user)
+    if not Project.objects.visible_to(request.user, scope).filter(pk=project.pk).exists():
+        raise access.forbidden(request, "projects.project", value, access.READ)
+    return project

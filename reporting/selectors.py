@@ -25,6 +25,10 @@ from reporting import statistics as st
 from reporting.periods import Period, month_label
 
 SEX_KEYS = (st.KVINDE, st.MAND, st.ANDET, st.UOPLYST)
+#: Breakdowns (months, age bands, ...) compare women and men only: the few conversations
+#: with "andet"/"uoplyst" would otherwise be "<5" in almost every cell and drag the
+#: whole table into secondary suppression. They are counted in the by-sex table.
+PAIR = (st.KVINDE, st.MAND)
 
 #: Second dimensions of the dashboard: the Entry field and its choices.
 DIMENSIONS = ("age_band", "education", "civil_status", "origin")
@@ -66,6 +70,10 @@ class Subject:
     unit_ids: tuple[int, ...]
     period: Period
     dimension: str = ""
+    #: Dashboard only: one project to show (None: all active projects of the units).
+    project: object | None = None
+    #: Dataset indicators are shown to lederes and analysts (access.ANALYSE), not to caseworkers.
+    include_indicators: bool = True
 
     @property
     def threshold(self) -> int:
@@ -118,6 +126,11 @@ class Dashboard:
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def n_text(self) -> str:
+        by_sex = self.section("by_sex")
+        return by_sex.n_text if by_sex else ""
 
 
 # --- logbooks --------------------------------------------------------------------------
@@ -178,7 +191,7 @@ def _by_sex_section(picture, subject: Subject) -> Section:
         picture.by_sex,
         title=_("Conversations by the citizen's sex"),
         row_labels=(_("Conversations"),),
-        column_labels=(*[labels[k] for k in SEX_KEYS], disclosure.TOTAL_LABEL["da"]),
+        column_labels=(*[labels[k] for k in SEX_KEYS], _("Total")),
         row_header=_("Conversations"),
         source=_logbook_source(subject),
     )
@@ -198,13 +211,15 @@ def _trend_section(entries, subject: Subject, n_text: str) -> Section:
     months = subject.period.months
     labels = sex_labels()
     table = disclosure.Table.from_counts(
-        [[counts.get((y, m, sex), 0) for sex in SEX_KEYS] for y, m in months],
+        [[counts.get((y, m, sex), 0) for sex in PAIR] for y, m in months],
         row_labels=[month_label(y, m) for y, m in months],
-        column_labels=[labels[k] for k in SEX_KEYS],
+        column_labels=[labels[k] for k in PAIR],
         threshold=subject.threshold,
         title=_("Conversations by month"),
         row_header=_("Month"),
+        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
         source=_logbook_source(subject),
+        total_label=_("Total"),
     )
     return Section(key="trend", title=table.title, table=table, n_text=n_text,
                    figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
@@ -224,18 +239,19 @@ def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None
     }
     name = dict(dimension_choices())[subject.dimension]
     values = list(choices)
-    rows = [[counts.get((c.value, sex), 0) for sex in SEX_KEYS] for c in values]
+    rows = [[counts.get((c.value, sex), 0) for sex in PAIR] for c in values]
     row_labels = [str(c.label) for c in values]
     if subject.dimension != "age_band":
         # Blank means "not recorded"; count it with "not stated" so nobody is lost from the totals.
-        blank = [counts.get(("", sex), 0) for sex in SEX_KEYS]
+        blank = [counts.get(("", sex), 0) for sex in PAIR]
         if any(blank):
             idx = next(i for i, c in enumerate(values) if c.value == "uoplyst")
             rows[idx] = [a + b for a, b in zip(rows[idx], blank, strict=True)]
     labels = sex_labels()
     table = disclosure.Table.from_counts(
-        rows, row_labels=row_labels, column_labels=[labels[k] for k in SEX_KEYS],
-        threshold=subject.threshold,
+        rows, row_labels=row_labels, column_labels=[labels[k] for k in PAIR],
+        threshold=subject.threshold, total_label=_("Total"),
+        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
         title=_("Conversations by sex and %(dimension)s") % {"dimension": name.lower()},
         row_header=name, source=_logbook_source(subject),
     )
@@ -281,24 +297,195 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
 def build_dashboard(subject: Subject) -> Dashboard:
     """Every section of the dashboard for `subject` (bounded number of queries)."""
     total, sections = logbook_sections(subject)
+    available = integrated_sections()
+    if "projects" in available:
+        sections += project_sections(subject, project=subject.project)
+    if "indicators" in available and subject.include_indicators:
+        sections += indicator_sections(subject)
     return Dashboard(subject=subject, total=total, sections=tuple(sections))
 
 
 # --- other apps ------------------------------------------------------------------------
 
+#: Caps that keep a dashboard's query count bounded whatever the amount of data.
+MAX_PROJECTS = 8
+MAX_CRITERIA = 6
+MAX_INDICATORS = 6
+MAX_WORKSHOPS = 50
+
 
 def integrated_sections() -> set[str]:
-    """Report/dashboard sections whose data source (another app) is available."""
-    return set()
+    """Report/dashboard sections whose data source (another app) is installed."""
+    from django.apps import apps
+
+    found = set()
+    for key, label in (("projects", "projects"), ("indicators", "datasets"), ("workshops", "workshops")):
+        if apps.is_installed(label):
+            try:
+                apps.get_app_config(label).get_model({"projects": "Project", "datasets": "Indicator",
+                                                      "workshops": "Workshop"}[label])
+            except LookupError:
+                continue
+            found.add(key)
+    return found
 
 
-def project_sections(subject: Subject) -> list[Section]:
-    return []
+def _empty(kind: str, threshold: int) -> disclosure.Cell:
+    return disclosure.Cell(value=None, kind=kind, threshold=threshold)
+
+
+def projects_for(subject: Subject, *, active_only: bool = True):
+    """Projects involving a unit of the subject: active ones, or those overlapping the period."""
+    from projects.models import Project
+
+    qs = Project.objects.filter(municipality=subject.municipality, units__in=subject.unit_ids)
+    if active_only:
+        qs = qs.filter(status=Project.Status.ACTIVE)
+    else:
+        qs = qs.filter(status__in=[Project.Status.ACTIVE, Project.Status.COMPLETED],
+                       start_date__lte=subject.period.date_to, end_date__gte=subject.period.date_from)
+    ids = qs.values("pk")
+    return Project.objects.filter(pk__in=ids).order_by("title")
+
+
+def project_sections(subject: Subject, *, project=None, active_only: bool = True) -> list[Section]:
+    """The success criteria of the projects, with their latest measurement and status.
+
+    One row per criterion: the women's and the men's share in the latest period (Wilson
+    intervals), the gap, and the status computed by `projects.measures.evaluate`.
+    """
+    from django.db.models import Prefetch
+
+    from projects import measures
+    from projects.models import Criterion
+
+    qs = projects_for(subject, active_only=active_only)
+    if project is not None:
+        qs = qs.filter(pk=project.pk)
+    projects = list(qs.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.select_related("logbook_item", "dataset_indicator")
+                 .prefetch_related("measurements__cycle", "measurements__entered_by").order_by("pk")),
+    )[:MAX_PROJECTS])
+    threshold = subject.threshold
+    labels, cells, statuses, periods_ = [], [], [], []
+    for p in projects:
+        for criterion in list(p.criteria.all())[:MAX_CRITERIA]:
+            criterion.project = p
+            evaluation = measures.evaluate(criterion, threshold)
+            latest = evaluation.latest
+            women = latest.women.share if latest and latest.women else _empty(disclosure.SHARE, threshold)
+            men = latest.men.share if latest and latest.men else _empty(disclosure.SHARE, threshold)
+            gap = latest.gap if latest and latest.gap else _empty(disclosure.PP, threshold)
+            definition = criterion.definition.strip().splitlines()[0][:90] if criterion.definition.strip() else ""
+            labels.append(f"{p.title}: {definition}" if definition else p.title)
+            cells.append((women, men, gap))
+            statuses.append(str(evaluation.status_label))
+            periods_.append(latest.period.label if latest else "–")
+    if not labels:
+        return []
+    table = disclosure.Table(
+        title=_("Success criteria of the projects"),
+        row_labels=tuple(labels),
+        column_labels=(_("Women"), _("Men"), _("Difference (women − men)")),
+        cells=tuple(cells),
+        threshold=threshold,
+        row_header=_("Project and criterion"),
+        notes=(_("The latest measurement of each criterion: the share of women and of men, with 95 % intervals."),),
+        source=_("The projects' success criteria and measurements, %(scope)s.") % {"scope": subject.label},
+    )
+    return [Section(
+        key="projects", title=table.title, table=table,
+        figure=charts.share_bar_figure(table, axis_title=_("Share (latest measurement)"),
+                                       n_text=_("Criteria: %(count)s") % {"count": len(labels)}),
+        text_columns=((_("Status"), tuple(statuses)), (_("Latest period"), tuple(periods_))),
+    )]
 
 
 def indicator_sections(subject: Subject) -> list[Section]:
-    return []
+    """The municipality's dataset indicators that have a national reference, side by side with it."""
+    from django.db.models import Q
+
+    from datasets import selectors as dataset_selectors
+    from datasets.models import Indicator, Measure
+
+    indicators = list(
+        Indicator.objects.filter(dataset__municipality=subject.municipality, reference__isnull=False)
+        .filter(Q(dataset__unit__isnull=True) | Q(dataset__unit_id__in=subject.unit_ids))
+        .select_related("dataset", "reference__dataset").order_by("dataset__title", "position", "name")[:MAX_INDICATORS]
+    )
+    threshold = subject.threshold
+    sections = []
+    for k, indicator in enumerate(indicators, start=1):
+        result = dataset_selectors.indicator_table(indicator, threshold=threshold)
+        if not result.rows:
+            continue
+        rows = [(f"{subject.municipality.name}, {result.rows[0].label}", result.rows[0])]
+        if result.reference is not None:
+            rows.append((str(result.reference.label), result.reference))
+        kind = disclosure.SHARE if indicator.measure == Measure.SHARE else None
+        cells, verdicts = [], []
+        for _label, row in rows:
+            women = row.figures.get(st.KVINDE)
+            men = row.figures.get(st.MAND)
+            cells.append((
+                women.value if women else _empty(kind or disclosure.MEAN, threshold),
+                men.value if men else _empty(kind or disclosure.MEAN, threshold),
+                row.gap if row.gap is not None else _empty(disclosure.PP, threshold),
+                women.base if women else _empty(disclosure.COUNT, threshold),
+                men.base if men else _empty(disclosure.COUNT, threshold),
+            ))
+            verdicts.append(row.verdict_text or "–")
+        sources = [f"{indicator.dataset.title}" + (f" ({indicator.dataset.source})" if indicator.dataset.source else "")]
+        if result.reference is not None:
+            sources.append(f"{indicator.reference.dataset.title}: {result.reference_source}")
+        table = disclosure.Table(
+            title=indicator.name,
+            row_labels=tuple(label for label, _row in rows),
+            column_labels=(_("Women"), _("Men"), _("Difference (women − men)"), _("Women (n)"), _("Men (n)")),
+            cells=tuple(cells),
+            threshold=threshold,
+            row_header=str(indicator.get_measure_display()),
+            notes=tuple(result.notes),
+            source="; ".join(sources),
+        )
+        sections.append(Section(
+            key=f"indicator-{k}", title=indicator.name, table=table,
+            figure=charts.value_bar_figure(table, axis_title=str(indicator.get_measure_display()),
+                                           percent=kind == disclosure.SHARE, n_text=" "),
+            text_columns=((_("Assessment"), tuple(verdicts)),),
+            description=_("The municipality's latest figure next to the national figure."),
+        ))
+    return sections
 
 
 def workshop_sections(subject: Subject) -> list[Section]:
-    return []
+    """Workshops held in the period by the subject's units (for the committee report)."""
+    from django.db.models import Count
+
+    from workshops.models import Workshop
+
+    ids = Workshop.objects.filter(
+        municipality=subject.municipality, units__in=subject.unit_ids,
+        date__gte=subject.period.date_from, date__lte=subject.period.date_to,
+    ).values("pk")
+    workshops = list(Workshop.objects.filter(pk__in=ids).annotate(people=Count("participants", distinct=True))
+                     .order_by("date")[:MAX_WORKSHOPS])
+    if not workshops:
+        return []
+    from reporting.periods import date_da
+
+    table = disclosure.Table(
+        title=_("Workshops held"),
+        row_labels=tuple(w.title for w in workshops),
+        column_labels=(_("Participants"),),
+        cells=tuple((disclosure.Cell(value=w.people, kind=disclosure.COUNT, threshold=subject.threshold),)
+                    for w in workshops),
+        threshold=subject.threshold,
+        row_header=_("Workshop"),
+        source=_("The workshops app, %(scope)s.") % {"scope": subject.label},
+    )
+    return [Section(
+        key="workshops", title=table.title, table=table,
+        text_columns=((_("Date"), tuple(date_da(w.date) for w in workshops)),
+                      (_("Length"), tuple(str(w.get_length_display()) for w in workshops))),
+    )]

@@ -25,7 +25,9 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
     allowed = rules.unit_ids_for(scope, need)
     whole = request.user.municipality.name if all_ids and all_ids <= allowed else None
     unit = rules.unit_from_value(request, request.GET.get("unit"), need)
-    form = forms.DashboardFilterForm(request.GET or None, units=units, whole_municipality=whole)
+    project = rules.project_from_value(request, request.GET.get("project"))
+    projects = rules.projects_for_filter(request) if "projects" in selectors.integrated_sections() else None
+    form = forms.DashboardFilterForm(request.GET or None, units=units, whole_municipality=whole, projects=projects)
     if unit is None and whole is None:
         unit = units[0]
     unit_ids = rules.subtree_ids(unit, allowed) if unit else tuple(sorted(all_ids))
@@ -34,7 +36,8 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
         dimension = form.cleaned_data.get("dimension") or ""
     subject = selectors.Subject(
         municipality=request.user.municipality, unit=unit, unit_ids=unit_ids, period=form.get_period(),
-        dimension=dimension,
+        dimension=dimension, project=project,
+        include_indicators=bool(set(unit_ids) & rules.unit_ids_for(scope, access.ANALYSE)),
     )
     return form, subject
 
