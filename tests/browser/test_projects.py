@@ -34,6 +34,9 @@ def test_leder_creates_project_adds_criterion_records_cycle_and_sees_status(page
     assert_accessible(page)
 
     page.get_by_role("link", name="Tilføj succeskriterium").click()
+    assert_accessible(page)
+    # Only the fields of the chosen target are shown.
+    assert page.locator("#id_target_women").is_visible() and not page.locator("#id_target_gap").is_visible()
     page.locator("#id_definition").fill("Andel kvinder, der er selvhjulpne efter forløbet")
     page.locator("#id_target_women").fill("60")
     page.get_by_role("button", name="Gem succeskriterium").click()
