@@ -74,6 +74,7 @@ def quick_entry(request):
     status = 400 if form.errors else 200
     return render(request, "logbooks/entry_form.html", {
         "form": form, "unit": unit, "units": units, "is_new": True,
+        "can_lead": scope.has(access.LEAD, unit.pk),
     }, status=status)
 
 
