@@ -55,6 +55,7 @@ class Period:
     counts: dict[str, tuple[int, int]]
     entered_by: str = ""
     note: str = ""
+    measurement_uuid: object = None  # manual measurements only: to correct or delete them
 
 
 def manual_periods(criterion: Criterion) -> list[Period]:
@@ -64,7 +65,7 @@ def manual_periods(criterion: Criterion) -> list[Period]:
         if m.cycle_id:
             label = f"{label} ({_('cycle')} {m.cycle.number})"
         periods.append(Period(label=label, on=m.measured_on, counts=m.counts(),
-                              entered_by=str(m.entered_by or ""), note=m.note))
+                              entered_by=str(m.entered_by or ""), note=m.note, measurement_uuid=m.uuid))
     return periods
 
 
@@ -154,8 +155,7 @@ def dataset_periods(criterion: Criterion) -> list[Period]:
     for row in rows:
         by_period.setdefault(row["period"], {})[row["sex"]] = (int(row["num"]), int(row["den"]))
     ordered = sorted(by_period, key=lambda p: (_period_start(p), p))
-    return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p],
-                   note=indicator.dataset.title) for p in ordered]
+    return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p]) for p in ordered]
 
 
 MEASURES: dict[str, Callable[[Criterion], list[Period]]] = {

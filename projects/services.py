@@ -166,3 +166,10 @@ def add_measurement(*, criterion: Criterion, by, **fields) -> Measurement:
     measurement.full_clean()
     measurement.save()
     return measurement
+
+
+@transaction.atomic
+def delete_measurement(*, measurement: Measurement, by, request=None) -> None:
+    audit.record("project.measurement_delete", request=request, user=by, obj=measurement.criterion.project,
+                 measurement=str(measurement.uuid), measured_on=measurement.measured_on.isoformat())
+    measurement.delete()

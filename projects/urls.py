@@ -22,4 +22,6 @@ urlpatterns = [
     path("<uuid:uuid>/succeskriterier/<uuid:item>/", views.criterion_edit, name="criterion_edit"),
     path("<uuid:uuid>/succeskriterier/<uuid:item>/maalinger/ny/", views.measurement_create,
          name="measurement_create"),
+    path("<uuid:uuid>/succeskriterier/<uuid:item>/maalinger/<uuid:measurement>/slet/", views.measurement_delete,
+         name="measurement_delete"),
 ]

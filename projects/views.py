@@ -29,7 +29,7 @@ from .forms import (
     ProjectForm,
     StatusForm,
 )
-from .models import Action, Criterion, Cycle, Hypothesis, Project
+from .models import Action, Criterion, Cycle, Hypothesis, Measurement, Project
 
 PLAN_FIELDS = ["title", "responsible", "target_group", "target_sex", "strategic_link", "description",
                "actions_text", "who_does_what", "learning_goals", "start_date", "end_date", "status"]
@@ -362,3 +362,14 @@ def measurement_create(request, uuid, item):
         "intro": _("Criterion: %(definition)s. Enter how many were counted out of how many, for women and for "
                    "men.") % {"definition": criterion.definition},
     })
+
+
+@login_required
+@require_POST
+def measurement_delete(request, uuid, item, measurement):
+    project = get_project_for(request, uuid, EDIT)
+    criterion = _child_or_404(request, Criterion.objects.filter(project=project), item)
+    obj = _child_or_404(request, Measurement.objects.filter(criterion=criterion), measurement)
+    services.delete_measurement(measurement=obj, by=request.user, request=request)
+    messages.success(request, _("The measurement has been deleted."))
+    return redirect(f"{project_url(project)}#criterion-{criterion.uuid}")

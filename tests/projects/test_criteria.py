@@ -106,3 +106,23 @@ def test_criterion_and_measurement_through_the_pages(client, world):
     assert "Andel der gennemfører forløbet" in body
     assert "Opfyldt" in body and "65 pct." in body and "<svg" in body
     assert "kvinder mindst 60 pct." in body
+
+
+def test_a_wrong_measurement_can_be_deleted(client, world):
+    from accounts.models import AuditEvent
+
+    t = world.odense
+    project = make_project(t)
+    criterion = make_criterion(project)
+    m = measure(criterion, women_count=10, women_n=100, note="Tastefejl")
+    client.force_login(t.leder)
+    body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
+    assert "Tastefejl" in body and "Slet denne måling?" in body
+    # A measurement of another criterion is not reachable through this one.
+    other = make_criterion(project, definition="Andet")
+    url = reverse("projects:measurement_delete", args=[project.uuid, other.uuid, m.uuid])
+    assert client.post(url).status_code == 404
+    url = reverse("projects:measurement_delete", args=[project.uuid, criterion.uuid, m.uuid])
+    assert client.post(url).status_code == 302
+    assert not criterion.measurements.exists()
+    assert AuditEvent.objects.filter(action="project.measurement_delete", object_id=str(project.uuid)).exists()

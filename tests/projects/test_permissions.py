@@ -16,8 +16,9 @@ def project(world):
     hypothesis = project.hypotheses.create(statement="Vi spørger mænd mindre", created_by=world.odense.leder)
     action = project.actions.create(description="Observer", owner=world.odense.leder)
     criterion = make_criterion(project)
+    measurement = criterion.measurements.create(women_count=1, women_n=2)
     project.ids = {"cycle": cycle.uuid, "hypothesis": hypothesis.uuid, "action": action.uuid,
-                   "criterion": criterion.uuid}
+                   "criterion": criterion.uuid, "measurement": measurement.uuid}
     return project
 
 
@@ -39,6 +40,7 @@ def all_urls(project):
         ("get", reverse("projects:criterion_create", args=[p])),
         ("get", reverse("projects:criterion_edit", args=[p, ids["criterion"]])),
         ("get", reverse("projects:measurement_create", args=[p, ids["criterion"]])),
+        ("post", reverse("projects:measurement_delete", args=[p, ids["criterion"], ids["measurement"]])),
     ]
 
 
@@ -65,6 +67,9 @@ def test_other_municipality_gets_404_on_every_project_url(client, world, project
                                                               args=[p, ids["criterion"]]))
     assert_other_municipality_gets_404(client, users, reverse("projects:measurement_create",
                                                               args=[p, ids["criterion"]]))
+    assert_other_municipality_gets_404(client, users, reverse("projects:measurement_delete",
+                                                              args=[p, ids["criterion"], ids["measurement"]]),
+                                       "post")
     assert Project.objects.filter(pk=project.pk, status="planned").exists()
 
 
@@ -98,6 +103,7 @@ def test_reader_of_an_involved_unit_reads_but_gets_403_on_edit(client, world, pr
     assert_forbidden(client, [t.analytiker], reverse("projects:project_edit", args=[project.uuid]), "get")
     project.refresh_from_db()
     assert project.status == "planned" and project.cycles.count() == 1
+    assert project.criteria.get().measurements.count() == 1
 
 
 def test_user_without_role_on_an_involved_unit_gets_403_on_read(client, world, project):
