@@ -67,3 +67,21 @@ def test_a_leder_opens_the_analysis(page, live_server, world):
     assert page.get_by_role("row", name="Jobsøgning").get_by_text("Signifikant forskel").is_visible()
     assert "<5" in page.get_by_role("row", name="Børnepasning").inner_text()
     assert_accessible(page)
+
+
+def test_the_other_logbook_pages_are_accessible(page, live_server, world):
+    t = world.aarhus
+    services.seed_lists(unit=t.team, area="job")
+    from tests.logbooks.conftest import make_entry
+
+    entry = make_entry(t, topics=["Jobsøgning"], reflections="Kort refleksion")
+    login(page, live_server, t.medarbejder)
+    for path in ["/logbog/samtaler/mine/", f"/logbog/samtaler/{entry.uuid}/", f"/logbog/samtaler/{entry.uuid}/ret/",
+                 "/logbog/observationer/", "/logbog/observationer/ny/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)
+    page.context.clear_cookies()
+    login(page, live_server, t.leder)
+    for path in ["/logbog/samtaler/enhed/", f"/logbog/lister/{t.team.uuid}/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page)
