@@ -48,9 +48,9 @@ compilemessages: | $(PY)
 
 # Refresh the Danish catalogues after changing user-facing text.
 messages: | $(PY)
-	@for app in $(APPS); do mkdir -p $$app/locale; (cd $$app && DJANGO_SETTINGS_MODULE= $(CURDIR)/$(PY) -m django makemessages -l da --no-obsolete -v0); done
+	@for app in $(APPS); do mkdir -p $$app/locale; (cd $$app && DJANGO_SETTINGS_MODULE= $(CURDIR)/$(PY) -P -m django makemessages -l da --no-obsolete -v0); done
 	@mkdir -p locale
-	@DJANGO_SETTINGS_MODULE= $(PY) -m django makemessages -l da --no-obsolete -v0 $(foreach app,$(APPS),--ignore=$(app)/*) --ignore=.venv/* --ignore=tests/* --ignore=bench/*
+	@DJANGO_SETTINGS_MODULE= $(PY) -P -m django makemessages -l da --no-obsolete -v0 $(foreach app,$(APPS),--ignore=$(app)/*) --ignore=.venv/* --ignore=tests/* --ignore=bench/*
 
 run: $(STAMP) system-deps
 	mkdir -p var

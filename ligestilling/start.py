@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +69,19 @@ def start_cards(request, scope: access.Scope) -> list[dict]:
             continue
         cards.append({"title": card.title, "text": card.text, "url": url})
     return cards
+
+
+# Panels other apps put at the top of the start page: callables taking the request and
+# returning HTML ("" when there is nothing to show).
+PANELS = [
+    "projects.selectors.overdue_actions_panel",
+]
+
+
+def start_panels(request) -> list[str]:
+    panels = []
+    for dotted in PANELS:
+        html = import_string(dotted)(request)
+        if html:
+            panels.append(mark_safe(html))  # rendered by the app's own template, already escaped
+    return panels

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from accounts import access
 from accounts.models import Role
 
-from .start import start_cards
+from .start import start_cards, start_panels
 
 
 @login_required
@@ -18,6 +18,7 @@ def home(request):
         "scope": scope,
         "memberships": memberships,
         "cards": start_cards(request, scope),
+        "panels": start_panels(request) if scope.is_member else [],
         "roles": Role,
     })
 

@@ -30,3 +30,22 @@ def test_guidance_in_both_languages(client, world):
     assert "Ligestillingsloven" in client.get(reverse("guidance")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "lang=\"en\"" in client.get(reverse("guidance")).content.decode()
+
+
+def test_start_page_shows_overdue_project_actions(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects import services
+    from tests.projects.factories import make_project
+
+    t = world.odense
+    project = make_project(t)
+    services.add_action(project=project, description="Ring til borgerrådgiveren", owner=t.medarbejder,
+                        due_date=timezone.localdate() - timedelta(days=2), by=t.leder)
+    client.force_login(t.medarbejder)
+    body = client.get(reverse("home")).content.decode()
+    assert "Ring til borgerrådgiveren" in body
+    client.force_login(t.leder)
+    assert "Ring til borgerrådgiveren" not in client.get(reverse("home")).content.decode()

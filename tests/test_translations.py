@@ -18,7 +18,7 @@ APPS = ["accounts", "datasets", "logbooks", "projects", "workshops", "reporting"
 
 def _extract(source: Path, target: Path) -> None:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "migrations"))
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "da", "--no-obsolete", "-v0",
+    subprocess.run([sys.executable, "-P", "-m", "django", "makemessages", "-l", "da", "--no-obsolete", "-v0",
                     "--ignore=locale/*"], cwd=target, check=True, env={"PATH": "/usr/bin:/bin"})
 
 
@@ -42,7 +42,7 @@ def test_project_catalogue_is_complete(tmp_path):
     target.mkdir()
     for part in ["templates", "ligestilling", "locale"]:
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "da", "--no-obsolete", "-v0"],
+    subprocess.run([sys.executable, "-P", "-m", "django", "makemessages", "-l", "da", "--no-obsolete", "-v0"],
                    cwd=target, check=True, env={"PATH": "/usr/bin:/bin"})
     missing = _untranslated(target / "locale" / "da" / "LC_MESSAGES" / "django.po")
     assert not missing, f"untranslated strings: {missing[:20]}"
