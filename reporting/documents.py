@@ -110,7 +110,7 @@ def _facts(dashboard: selectors.Dashboard) -> list[tuple[str, str]]:
                 if largest is None or abs(gap.value) > abs(largest[1].value):
                     largest = (label, gap)
     facts.append((_("Differences between women and men examined"), str(tested)))
-    facts.append((_("Of these, significant at the 5 % level"), str(significant)))
+    facts.append((_("Of these, significant at the 5 per cent level"), str(significant)))
     if largest is not None:
         facts.append((_("Largest significant difference"), f"{largest[0]}: {largest[1].display()} "
                       f"({largest[1].display_interval()})"))

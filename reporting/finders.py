@@ -54,7 +54,7 @@ class PlotlyFinder(BaseFinder):
         if path.replace(os.sep, "/") == STATIC_PATH and plotly_js_path().is_file():
             match = str(plotly_js_path())
             return [match] if find_all else match
-        return [] if find_all else None
+        return []  # what Django's own finders return for "not here"
 
     def list(self, ignore_patterns):
         if plotly_js_path().is_file():

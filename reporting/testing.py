@@ -53,3 +53,38 @@ def seed_known(tenant) -> None:
     bulk(tenant, 30, sex="mand", topics=[("Jobsøgning", 24), ("Økonomi", 12), ("Helbred", 6)],
          offers=[("Løntilskud", 10)], outcome=("Ingen aftale", 21), education="grundskole")
     bulk(tenant, 3, sex="andet")
+
+
+def seed_project(tenant):
+    """An active project of the team with one manual criterion: women 20/40, men 3/30 ("<5")."""
+    from projects.models import Criterion, Measurement, Project
+
+    project = Project.objects.create(
+        municipality=tenant.municipality, title="Flere kvinder i løntilskud", responsible=tenant.leder,
+        target_group="Ledige kvinder og mænd", start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 12, 31),
+        status=Project.Status.ACTIVE,
+    )
+    project.units.add(tenant.team)
+    criterion = Criterion.objects.create(
+        project=project, definition="Andel der starter i løntilskud", kind=Criterion.Kind.MANUAL,
+        target_type=Criterion.TargetType.PER_SEX, direction=Criterion.Direction.AT_LEAST,
+        target_women=40, target_men=40,
+    )
+    Measurement.objects.create(criterion=criterion, measured_on=dt.date(2025, 6, 1), women_count=20, women_n=40,
+                               men_count=3, men_n=30)
+    return project
+
+
+def seed_indicator(tenant):
+    """A home-care share of the municipality (women 250/1000, men 120/1000) with the national reference."""
+    from datasets.models import Dataset, Indicator, Observation
+    from datasets.reference import REFERENCE_TITLE
+
+    reference = Indicator.objects.get(dataset__title=REFERENCE_TITLE, name="Ældre der får hjemmepleje")
+    dataset = Dataset.objects.create(municipality=tenant.municipality, title="Hjemmepleje 2025",
+                                     source="Kommunens omsorgssystem")
+    indicator = Indicator.objects.create(dataset=dataset, name="Ældre der får hjemmepleje", measure="share",
+                                         reference=reference)
+    Observation.objects.create(indicator=indicator, period="2025", sex="kvinde", numerator=250, denominator=1000)
+    Observation.objects.create(indicator=indicator, period="2025", sex="mand", numerator=120, denominator=1000)
+    return indicator
