@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Municipality, Unit, User
+from datasets.models import Indicator
 from projects.models import Project
 
 from . import agenda, services
@@ -49,6 +50,14 @@ def _project(municipality: Municipality, title: str) -> Project | None:
     return Project.objects.filter(municipality=municipality, title=title).first()
 
 
+def _indicators(municipality: Municipality, names: list[str]) -> list[Indicator]:
+    """Indicators by name from the municipality's datasets or the shared reference figures (datasets' demo)."""
+    from django.db.models import Q
+
+    return list(Indicator.objects.filter(Q(dataset__municipality=municipality) | Q(dataset__municipality__isnull=True),
+                                         name__in=names))
+
+
 def _aarhus(today, stdout) -> None:
     municipality = Municipality.objects.filter(slug="aarhus").first()
     leder, medarbejder = _user("aarhus", "leder"), _user("aarhus", "medarbejder")
@@ -64,6 +73,7 @@ def _aarhus(today, stdout) -> None:
         by=leder, units=units, participants=[u for u in (medarbejder,) if u], use_template=False,
         title=title, date=today - timedelta(days=21), start_time=time(9, 0), place="Rådhuset, lokale 3.12",
         length=agenda.FULL_DAY, breadth=Workshop.Breadth.CROSS, project=project,
+        indicators=_indicators(municipality, ["Første samtale inden for 14 dage", "Højt stressniveau, 16-24 år"]),
         goal="De tre pilotteams får et fælles grundlag for hypoteser om kønnets betydning i samtalerne med "
              "borgerne og en konkret handleplan for de næste 1-2 måneder.",
     )
@@ -110,6 +120,7 @@ def _odense(today, stdout) -> None:
                           "Hvad taler hjemmehjælperen med jer om?",
                 target_group="Mænd over 65, der modtager hjemmepleje i Hjemmeplejen Syd.",
                 composition="men", planned_size=6,
+                indicator=next(iter(_indicators(municipality, ["Ældre der får hjemmepleje"])), None),
                 grounding="25 % af ældre kvinder modtager hjemmehjælp mod ca. 14 % af mændene, men nyvisiterede "
                           "mænd koster mere (læge, medicin, indlæggelser). Vi vil høre mændene selv.",
                 date=today - timedelta(days=10), place="Aktivitetscentret, mødelokale 1",
