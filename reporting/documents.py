@@ -87,7 +87,9 @@ def subject_for(report: Report) -> selectors.Subject:
 
 
 def _facts(dashboard: selectors.Dashboard) -> list[tuple[str, str]]:
-    facts = [(_("Conversations recorded"), dashboard.total.display())]
+    # Women and men, not the grand total: the total is often hidden when a few
+    # conversations have "other" as sex.
+    facts = []
     by_sex = dashboard.section("by_sex")
     if by_sex is not None:
         row = by_sex.table.cells[0]
