@@ -621,7 +621,7 @@ def detect(path: Path, sample_rows: int = 2000) -> Detection:
 
 # --- Numbers --------------------------------------------------------------------------
 
-_THOUSANDS_DOT = r"^-?\d{1,3}(\.\d{3})+$"
+_THOUSANDS_DOT = r"^-?\d{1,3}(?:\.\d{3})+$"
 
 
 def parse_numbers(s: pd.Series, decimal_comma: bool) -> pd.Series:
@@ -632,7 +632,7 @@ def parse_numbers(s: pd.Series, decimal_comma: bool) -> pd.Series:
     danish = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     s = s.where(~has_comma, danish)
     if decimal_comma:
-        thousands = s.str.match(_THOUSANDS_DOT)
+        thousands = s.str.contains(_THOUSANDS_DOT, regex=True)
         s = s.where(~thousands, s.str.replace(".", "", regex=False))
     return pd.to_numeric(s.astype(object).where(s.str.len() > 0, None), errors="coerce")
 
@@ -832,7 +832,7 @@ class ChunkValidator:
             s = df[col].str.strip()
             self.errors.add_mask((s.str.len() > 100).to_numpy(), rows, self.header[col], s,
                                  _("The area name is longer than 100 characters."))
-            out[AREA] = s.str.slice(0, 100)
+            out[AREA] = s.str.slice(0, 100) if (s.str.len() > 100).any() else s
         else:
             out[AREA] = pd.Series("", index=df.index, dtype="str")
         return out
@@ -866,7 +866,9 @@ class ChunkValidator:
         out = self.common(df, rows)
         col = plan.column(INDICATOR)
         if col is not None:
-            names = df[col].str.strip().str.slice(0, 200)
+            names = df[col].str.strip()
+            if (names.str.len() > 200).any():
+                names = names.str.slice(0, 200)
             empty = (names.str.len() == 0).to_numpy()
             self.errors.add_mask(empty, rows, self.header[col], names, _("The indicator name is missing."))
         else:
@@ -906,13 +908,21 @@ class ChunkValidator:
         return frame
 
     def _check_duplicates(self, hashes: np.ndarray, rows: np.ndarray) -> None:
+        # Sort-based on purpose: numpy's hash-based unique is far slower on a million keys.
         seen = getattr(self, "_seen", np.empty(0, dtype=np.uint64))
-        first = np.zeros(len(hashes), dtype=bool)
-        first[np.unique(hashes, return_index=True)[1]] = True
-        duplicate = ~first | np.isin(hashes, seen, assume_unique=False)
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        duplicate = np.zeros(len(hashes), dtype=bool)
+        duplicate[order[1:][ordered[1:] == ordered[:-1]]] = True
+        if len(seen):
+            at = np.minimum(np.searchsorted(seen, hashes), len(seen) - 1)
+            duplicate |= seen[at] == hashes
         reason = _("The row repeats an earlier row (same indicator, period, sex and breakdown).")
-        self.errors.add_mask(duplicate, rows, "", pd.Series([""] * len(hashes)), reason)
-        self._seen = np.union1d(seen, hashes)
+        self.errors.add_mask(duplicate, rows, "", pd.Series([""] * len(hashes)) if duplicate.any() else
+                             pd.Series([], dtype="str"), reason)
+        merged = np.concatenate([seen, ordered])
+        merged.sort(kind="stable")
+        self._seen = merged
 
 
 # --- Person-level files -------------------------------------------------------------------

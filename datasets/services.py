@@ -273,26 +273,12 @@ def import_file(
             if replace:
                 _clear(dataset)
             writer = _Writer(dataset, plan)
-            if plan.kind == imp.PERSON:
-                aggregator = imp.PersonAggregator(validator)
-                for start, df in source.chunks():
-                    aggregator.add(start, df)
-                    if progress:
-                        progress(source.progress() * 0.95, validator.rows)
-                _bad_rows(source, validator)
-                if validator.errors:
-                    raise _refusal(validator)
-                writer.write_person(aggregator)
-            else:
-                for start, df in source.chunks():
-                    frame = validator.aggregated(start, df, writer.indicator_ids)
-                    if frame is not None and not validator.errors:
-                        writer.write(frame)
-                    if progress:
-                        progress(source.progress(), validator.rows)
-                _bad_rows(source, validator)
-                if validator.errors:
-                    raise _refusal(validator)
+            try:
+                _read_all(source, plan, validator, writer, progress)
+            except BaseException as exc:
+                writer.close(exc)
+                raise
+            writer.close()
             if validator.rows == 0:
                 raise ImportRefused(_("The file has no data rows."))
             dataset.person_level = plan.kind == imp.PERSON
@@ -318,6 +304,31 @@ def import_file(
         progress(1.0, validator.rows)
     return ImportResult(dataset=dataset, rows=validator.rows, observations=writer.count,
                         indicators=sorted(writer.names), seconds=time.monotonic() - started, replaced=replace)
+
+
+def _read_all(source: imp.TableSource, plan: imp.Plan, validator: imp.ChunkValidator, writer: _Writer,
+              progress: Callable[[float, int], None] | None) -> None:
+    """Check every chunk; write while no error has been seen; raise the refusal at the end."""
+    if plan.kind == imp.PERSON:
+        aggregator = imp.PersonAggregator(validator)
+        for start, df in source.chunks():
+            aggregator.add(start, df)
+            if progress:
+                progress(source.progress() * 0.95, validator.rows)
+        _bad_rows(source, validator)
+        if validator.errors:
+            raise _refusal(validator)
+        writer.write_person(aggregator)
+        return
+    for start, df in source.chunks():
+        frame = validator.aggregated(start, df, writer.indicator_ids)
+        if frame is not None and not validator.errors:
+            writer.write(frame)
+        if progress:
+            progress(source.progress(), validator.rows)
+    _bad_rows(source, validator)
+    if validator.errors:
+        raise _refusal(validator)
 
 
 def _bad_rows(source: imp.TableSource, validator: imp.ChunkValidator) -> None:
@@ -358,6 +369,7 @@ class _Writer:
     def indicator_ids(self, names: list[str], measure: str | None = None) -> dict[str, int]:
         for name in names:
             if name not in self.ids:
+                self.close()  # no other query while a COPY is open
                 if len(self.ids) >= 1000:
                     raise ImportRefused(_("The file has more than 1,000 indicators."))
                 indicator = Indicator.objects.create(dataset=self.dataset, name=name, measure=measure or self.measure,
@@ -385,17 +397,55 @@ class _Writer:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         buffer = io.BytesIO()
         pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
-        columns = ", ".join(OBSERVATION_COLUMNS)
-        sql = (f"COPY {Observation._meta.db_table} ({columns}) FROM STDIN "
-               f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))")
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            with raw.copy(sql) as copy:
-                view = buffer.getbuffer()
-                for i in range(0, len(view), 1 << 20):
-                    copy.write(view[i:i + (1 << 20)])
+        with connection.wrap_database_errors:  # psycopg errors become django.db errors
+            copy = self._open_copy()
+            view = buffer.getbuffer()
+            for i in range(0, len(view), 1 << 20):
+                copy.write(view[i:i + (1 << 20)])
+
+    # One COPY stays open across chunks; psycopg's queued writer sends the data from a
+    # thread while the next chunk is parsed and checked. It is closed before any other
+    # query (a new indicator) and at the end.
+    _existing: set | None = None
+    _copy_cm = None
+    _copy_obj = None
+    _cursor = None
+
+    def _open_copy(self):
+        if self._copy_obj is None:
+            from psycopg.copy import QueuedLibpqWriter
+
+            columns = ", ".join(OBSERVATION_COLUMNS)
+            sql = (f"COPY {Observation._meta.db_table} ({columns}) FROM STDIN "
+                   f"(FORMAT csv, FORCE_NOT_NULL ({', '.join(TEXT_COLUMNS)}))")
+            self._cursor = connection.cursor()
+            raw = self._cursor.cursor  # psycopg 3 cursor under Django's wrapper
+            self._copy_cm = raw.copy(sql, writer=QueuedLibpqWriter(raw))
+            self._copy_obj = self._copy_cm.__enter__()
+        return self._copy_obj
+
+    def close(self, exc: BaseException | None = None) -> None:
+        if self._copy_obj is not None:
+            cm, cursor = self._copy_cm, self._cursor
+            self._copy_cm = self._copy_obj = self._cursor = None
+            try:
+                with connection.wrap_database_errors:
+                    cm.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+            finally:
+                cursor.close()
+
+    KEY = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area"]
 
     def _bulk(self, frame: pd.DataFrame) -> None:
+        # Databases without covering indexes (SQLite) skip the unique constraint, so the
+        # overlap with data already in the dataset is checked here (development scale).
+        if self._existing is None:
+            self._existing = set(Observation.objects.filter(indicator__dataset=self.dataset)
+                                 .values_list(*self.KEY))
+        keys = set(frame[self.KEY].itertuples(index=False, name=None))
+        if keys & self._existing:
+            raise IntegrityError("observation_unique_cell")
+        self._existing |= keys
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         for i in range(0, len(records), BATCH):
             Observation.objects.bulk_create([Observation(**r) for r in records[i:i + BATCH]])

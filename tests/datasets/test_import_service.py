@@ -159,3 +159,17 @@ def test_reference_datasets_cannot_be_written(db, write):
 ])
 def test_sex_codes(raw, expected):
     assert importing.sex_code(raw) == expected
+
+
+def test_a_second_file_that_overlaps_the_data_is_refused_whole(dataset, write):
+    services.import_file(dataset=dataset, path=write("a.csv", "Køn;År;Antal\nK;2014;1\n"))
+    with pytest.raises(services.ImportRefused, match="strider mod data"):
+        services.import_file(dataset=dataset, path=write("b.csv", "Køn;År;Antal\nM;2015;2\nK;2014;5\n"))
+    assert list(Observation.objects.filter(indicator__dataset=dataset).values_list("value", flat=True)) == [1.0]
+
+
+def test_deleting_a_dataset_deletes_its_observations(dataset, write):
+    services.import_file(dataset=dataset, path=write("a.csv", DANISH_BOM))
+    indicator_ids = list(dataset.indicators.values_list("id", flat=True))
+    services.delete_dataset(dataset=dataset)
+    assert not Observation.objects.filter(indicator_id__in=indicator_ids).exists()
