@@ -92,3 +92,42 @@ def test_focus_group_pages_are_accessible_on_a_phone(phone_page, live_server, wo
     phone_page.get_by_text("Deltagerne er talt.").wait_for()
     assert "6 deltagere efter køn og alder" in phone_page.content()
     assert_accessible(phone_page)
+
+
+def test_every_workshops_page_passes_axe(page, live_server, world):
+    from datasets.models import Dataset, Indicator, Observation
+    from workshops import services
+
+    t = world.odense
+    dataset = Dataset.objects.create(municipality=t.municipality, title="Hjemmepleje 2014", source_kind="own_system")
+    indicator = Indicator.objects.create(dataset=dataset, name="Får hjemmepleje", measure="share")
+    for sex, num, den in [("kvinde", 50, 200), ("mand", 28, 200)]:
+        Observation.objects.create(indicator=indicator, period="2014", sex=sex, numerator=num, denominator=den)
+    workshop = services.create_workshop(
+        by=t.leder, units=[t.team], participants=[t.medarbejder], title="Køn i træningen", date=date(2026, 12, 3),
+        start_time="09:00", place="Mødelokale 2", length="short", goal="Hypoteser", indicators=[indicator])
+    services.add_idea(workshop=workshop, text="Spørg til netværk", by=t.leder)
+    group = services.create_focusgroup(
+        by=t.leder, units=[t.other_team], title="Mænd om hjemmepleje", purpose="Formål", questions="Et\nTo",
+        target_group="Ældre mænd", composition="men", planned_size=4, indicator=indicator)
+    services.add_finding(focus_group=group, theme="Hjælp", kind="quote", text="Man ringer ikke bare", by=t.leder)
+    plan = services.create_involvement(by=t.leder, units=[t.team], title="Borgerne med", representative="Nye borgere",
+                                       phases=["start"], checklist=["venue"])
+    services.add_session(plan=plan, by=t.leder, date=date(2026, 11, 1), phase="start", women=3, men=2,
+                         learnt="Mænd vil træne sammen")
+    item = workshop.agenda_items.first()
+    login(page, live_server, t.leder)
+    for path in [
+        "/workshops/", "/workshops/ny/", f"/workshops/{workshop.uuid}/", f"/workshops/{workshop.uuid}/rediger/",
+        f"/workshops/{workshop.uuid}/slet/", f"/workshops/{workshop.uuid}/dagsorden/{item.uuid}/",
+        f"/workshops/{workshop.uuid}/resultater/",
+        "/workshops/fokusgrupper/", "/workshops/fokusgrupper/ny/", f"/workshops/fokusgrupper/{group.uuid}/",
+        f"/workshops/fokusgrupper/{group.uuid}/rediger/", f"/workshops/fokusgrupper/{group.uuid}/deltagere/",
+        "/workshops/borgerinddragelse/", "/workshops/borgerinddragelse/ny/",
+        f"/workshops/borgerinddragelse/{plan.uuid}/", f"/workshops/borgerinddragelse/{plan.uuid}/rediger/",
+        f"/workshops/borgerinddragelse/{plan.uuid}/moeder/ny/",
+    ]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert page.get_by_role("heading", level=1).count() == 1, path
+        assert_accessible(page)
