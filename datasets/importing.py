@@ -416,6 +416,7 @@ def _open_csv(path: Path, chunk_rows: int) -> TableSource:
                     continue
                 df = batch.to_pandas()
                 df.columns = range(len(names))
+                df.index = pd.RangeIndex(start, start + batch.num_rows)  # row numbers as in a spreadsheet
                 yield start, df
                 start += batch.num_rows
         except pa.ArrowInvalid as exc:
@@ -507,7 +508,7 @@ def _open_xlsx(path: Path, chunk_rows: int) -> TableSource:
         wb = load()
         try:
             rows = wb.worksheets[0].iter_rows(values_only=True, min_row=2)
-            buffer, start, row_number = [], 2, 1
+            buffer, numbers, start, row_number = [], [], 2, 1
             try:
                 for values in rows:
                     row_number += 1
@@ -519,16 +520,17 @@ def _open_xlsx(path: Path, chunk_rows: int) -> TableSource:
                     if not buffer:
                         start = row_number
                     buffer.append(cells)
+                    numbers.append(row_number)
                     if len(buffer) >= chunk_rows:
-                        yield start, _frame(buffer, start, width)
+                        yield start, _frame(buffer, numbers, width)
                         state["done"] = row_number
-                        buffer = []
+                        buffer, numbers = [], []
             except FileRefused:
                 raise
             except Exception as exc:  # noqa: BLE001
                 raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
             if buffer:
-                yield start, _frame(buffer, start, width)
+                yield start, _frame(buffer, numbers, width)
             state["done"] = max_row
         finally:
             wb.close()
@@ -537,11 +539,10 @@ def _open_xlsx(path: Path, chunk_rows: int) -> TableSource:
     return source
 
 
-def _frame(buffer: list[list[str]], start: int, width: int) -> pd.DataFrame:
-    # Row numbers are consecutive within a chunk except for skipped empty rows; keep
-    # the real spreadsheet row number in the index.
-    df = pd.DataFrame(buffer, columns=range(width), dtype="str")
-    return df
+def _frame(buffer: list[list[str]], numbers: list[int], width: int) -> pd.DataFrame:
+    # The index is the spreadsheet's row number (empty rows are skipped, so the
+    # numbers need not be consecutive); error reports use it.
+    return pd.DataFrame(buffer, columns=range(width), index=numbers, dtype="str")
 
 
 # --- Detection and preview ------------------------------------------------------------
@@ -860,7 +861,7 @@ class ChunkValidator:
     def aggregated(self, start: int, df: pd.DataFrame, indicator_ids: Callable[[list[str]], dict[str, int]]
                    ) -> pd.DataFrame | None:
         plan = self.plan
-        rows = np.arange(start, start + len(df))
+        rows = df.index.to_numpy()
         self.rows += len(df)
         self.check_cpr(df, rows)
         out = self.common(df, rows)
@@ -943,7 +944,7 @@ class PersonAggregator:
 
     def add(self, start: int, df: pd.DataFrame) -> None:
         v, plan = self.v, self.plan
-        rows = np.arange(start, start + len(df))
+        rows = df.index.to_numpy()
         v.rows += len(df)
         v.check_cpr(df, rows)
         out = v.common(df, rows)

@@ -161,6 +161,12 @@ def _discard(pending: DatasetImport) -> None:
         pending.staged_path = ""
 
 
+def discard_upload(pending: DatasetImport) -> None:
+    """Forget a staged upload that was refused before the mapping step."""
+    _discard(pending)
+    pending.delete()
+
+
 def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
     """Progress lives in a small file next to the upload: the import's transaction
     hides database writes from the status page until it commits."""

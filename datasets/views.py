@@ -141,13 +141,13 @@ def dataset_upload(request, uuid):
     dataset = get_dataset_for(request, uuid, write=True)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        pending = None
         try:
             pending = services.stage_upload(dataset=dataset, upload=form.cleaned_data["file"], user=request.user)
             services.detect_for(pending)  # refuses unreadable and hostile files at once
         except imp.FileRefused as exc:
-            if "pending" in locals():
-                services._discard(pending)
-                pending.delete()
+            if pending is not None:
+                services.discard_upload(pending)
             form.add_error("file", exc.message)
         else:
             return redirect("datasets:import_mapping", uuid=dataset.uuid, import_uuid=pending.uuid)

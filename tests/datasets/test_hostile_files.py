@@ -151,3 +151,20 @@ def test_not_a_table(dataset, write):
         services.import_file(dataset=dataset, path=write("x.csv", b"\x00\x01\x02" * 100))
     with pytest.raises(importing.FileRefused):
         services.import_file(dataset=dataset, path=write("x.xlsx", b"PK\x03\x04garbage"))
+
+
+def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keeping_the_file(client, world, dataset):
+    client.force_login(world.odense.analytiker)
+    file = SimpleUploadedFile("cpr.csv", "Cpr;Køn;Antal\n010203-1234;K;1\n".encode())
+    response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]), {"file": file})
+    page = client.get(response.url)
+    assert "010203" not in page.content.decode() and "XXXXXX-XXXX" in page.content.decode()
+    pending = DatasetImport.objects.get(dataset=dataset)
+    response = client.post(response.url, {"kind": "aggregated", "col_0": "ignore", "col_1": "sex", "col_2": "value",
+                                          "sex_0": "kvinde", "measure": "persons"}, follow=True)
+    body = response.content.decode()
+    assert "ligner et CPR-nummer" in body and "010203" not in body
+    assert not Observation.objects.filter(indicator__dataset=dataset).exists()
+    pending.refresh_from_db()
+    assert pending.status == "failed" and not pending.staged_path
+    assert not list(services.staging_dir().glob("*.upload"))

@@ -173,3 +173,10 @@ def test_deleting_a_dataset_deletes_its_observations(dataset, write):
     indicator_ids = list(dataset.indicators.values_list("id", flat=True))
     services.delete_dataset(dataset=dataset)
     assert not Observation.objects.filter(indicator_id__in=indicator_ids).exists()
+
+
+def test_xlsx_errors_name_the_spreadsheet_row_even_after_empty_rows(dataset, write):
+    data = make_xlsx([["Køn", "Antal"], ["K", 1], [None, None], ["M", "mange"]])
+    with pytest.raises(services.ImportRefused) as info:
+        services.import_file(dataset=dataset, path=write("gap.xlsx", data))
+    assert [(e["row"], e["column"], e["value"]) for e in info.value.errors] == [(4, "Antal", "mange")]
