@@ -25,6 +25,8 @@ _lock = threading.Lock()
 _started = False
 
 SVG_WIDTH = 640
+#: Tagged PDF for screen readers (structure, document language and title); PDF 1.7.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def _ensure_kaleido() -> None:
@@ -60,12 +62,6 @@ def render_html(document: documents.Document, *, svgs: dict[str, str] | None = N
     })
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_tags=True)
-
-
 def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
     """The PDF bytes and the page count; `progress(percent)` is called along the way."""
     with translation.override("da"):
@@ -81,11 +77,12 @@ def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
         html = render_html(document, svgs=svgs)
         from weasyprint import HTML
 
-        rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_tags=True)
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+        rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant=PDF_VARIANT)
         pages = len(rendered.pages)
         if progress:
             progress(90)
-        return rendered.write_pdf(pdf_tags=True), pages
+        return rendered.write_pdf(pdf_variant=PDF_VARIANT), pages
 
 
 def generate(report_id: int) -> Report:

@@ -86,6 +86,7 @@ def test_the_report_is_generated_kept_and_downloadable(client, generated, tmp_pa
     assert re.search(titles[1] + r"\s*\.*\s*\d+", layout)
     info = subprocess.run(["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, text=True).stdout
     assert "Ligestilling i jobcentret" in info  # document title set
+    assert re.search(r"Tagged:\s+yes", info)  # tagged PDF (PDF/UA-1) for screen readers
     assert report.pages and report.pages >= 4
 
 

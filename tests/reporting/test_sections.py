@@ -84,3 +84,21 @@ def test_workshops_held_in_the_period(full):
     assert section.table.row_labels == ("Køn i jobsamtalen",)
     assert section.table.cells[0][0].value == 2
     assert dict(section.text_columns)[list(dict(section.text_columns))[0]] == ("4. marts 2025",)
+
+
+def test_the_query_count_is_bounded_with_many_projects_and_indicators(client, full, django_assert_max_num_queries):
+    from reporting import selectors as sel
+
+    client.force_login(full.odense.leder)
+    url = reverse("reporting:dashboard")
+    with django_assert_max_num_queries(200) as base:
+        assert client.get(url, {"period": "2025"}).status_code == 200
+    for _ in range(sel.MAX_PROJECTS + 3):
+        seed_project(full.odense)
+    with django_assert_max_num_queries(200) as many:
+        assert client.get(url, {"period": "2025"}).status_code == 200
+    for _ in range(3):
+        seed_project(full.odense)
+    with django_assert_max_num_queries(len(many.captured_queries)):
+        assert client.get(url, {"period": "2025"}).status_code == 200
+    assert len(base.captured_queries) <= len(many.captured_queries) <= 40
