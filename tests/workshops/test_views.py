@@ -1,5 +1,7 @@
 """Roles: lederes plan and edit; participants see the workshops they are invited to; unit members read."""
 
+import re
+
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Role
@@ -210,3 +212,15 @@ def test_edit_and_delete_workshop(client, world, workshop):
     client.post(reverse("workshops:workshop_delete", args=[workshop.uuid]))
     assert not Workshop.objects.exists()
     assert AuditEvent.objects.filter(action="workshop.delete").exists()
+
+
+def test_unit_filter_and_preselection(client, world, workshop):
+    t = world.odense
+    client.force_login(t.leder)
+    assert workshop.title in client.get(reverse("workshops:workshop_list"), {"enhed": t.team.uuid}).content.decode()
+    assert workshop.title not in client.get(reverse("workshops:workshop_list"),
+                                            {"enhed": t.other_team.uuid}).content.decode()
+    assert client.get(reverse("workshops:workshop_list"), {"enhed": "not-a-uuid"}).status_code == 404
+    body = client.get(reverse("workshops:focusgroup_create"), {"enhed": t.other_team.uuid}).content.decode()
+    checked = re.findall(r'<input[^>]*name="units"[^>]*value="(\d+)"[^>]*checked', body)
+    assert checked == [str(t.other_team.pk)]
