@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Unit
 
 from . import importing as imp
-from .models import Dataset, Measure, Sex, SourceKind
+from .models import Dataset, Indicator, Measure, Sex, SourceKind
 
 
 class DateInput(forms.DateInput):
@@ -120,3 +120,24 @@ class MappingForm(forms.Form):
         for problem in problems:
             self.add_error(None, problem)
         return data
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "measure", "description", "better", "reference"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"reference": _("Compare with the national figure")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].queryset = Indicator.objects.filter(dataset__municipality__isnull=True).select_related(
+            "dataset").order_by("dataset__title", "position")
+        self.fields["reference"].label_from_instance = lambda i: f"{i.dataset.title}: {i.name}"
+        self.fields["reference"].empty_label = _("No comparison")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Indicator.objects.filter(dataset=self.instance.dataset, name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("The dataset already has an indicator with this name."))
+        return name

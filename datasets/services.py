@@ -99,6 +99,21 @@ def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
     dataset.delete()
 
 
+@transaction.atomic
+def update_indicator(*, indicator: Indicator, user=None, request=None, **fields) -> Indicator:
+    _writable(indicator.dataset)
+    reference = fields.get("reference")
+    if reference is not None and not reference.dataset.is_reference:
+        raise ValidationError({"reference": _("Choose a national reference figure.")})
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator.save()
+    audit.record("dataset.indicator_update", request=request, user=user, obj=indicator.dataset,
+                 indicator=str(indicator.uuid))
+    return indicator
+
+
 # --- Uploads ------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:uuid>/importer/<uuid:import_uuid>/", views.import_mapping, name="import_mapping"),
     path("<uuid:uuid>/importer/<uuid:import_uuid>/status/", views.import_status, name="import_status"),
     path("<uuid:uuid>/importer/<uuid:import_uuid>/status.json", views.import_progress, name="import_progress"),
+    path("<uuid:uuid>/indikatorer/<uuid:indicator_uuid>/", views.indicator_edit, name="indicator_edit"),
     path("<uuid:uuid>/indikatorer/<uuid:indicator_uuid>/eksport.<str:fmt>", views.indicator_export,
          name="indicator_export"),
 ]

@@ -18,7 +18,7 @@ from accounts.models import Role, Unit
 
 from . import importing as imp
 from . import selectors, services
-from .forms import DatasetForm, DatasetSearchForm, MappingForm, UploadForm
+from .forms import DatasetForm, DatasetSearchForm, IndicatorForm, MappingForm, UploadForm
 from .models import Dataset, DatasetImport, Indicator, Sex
 
 
@@ -221,6 +221,26 @@ def import_progress(request, uuid, import_uuid):
         "status": pending.status, "fraction": progress.get("fraction", 0.0), "rows": progress.get("rows", 0),
         "finished": pending.status in (DatasetImport.Status.DONE, DatasetImport.Status.FAILED),
     })
+
+
+@login_required
+def indicator_edit(request, uuid, indicator_uuid):
+    dataset = get_dataset_for(request, uuid, write=True)
+    indicator = Indicator.objects.filter(dataset=dataset, uuid=indicator_uuid).first()
+    if indicator is None:
+        raise access.not_found(request, "datasets.indicator", indicator_uuid)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_indicator(indicator=Indicator.objects.get(pk=indicator.pk), user=request.user,
+                                      request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The indicator has been saved."))
+            return redirect("datasets:dataset_detail", uuid=dataset.uuid)
+    return render(request, "datasets/indicator_form.html", {"dataset": dataset, "indicator": indicator,
+                                                            "form": form})
 
 
 @login_required

@@ -49,6 +49,9 @@ def test_every_view_is_404_for_another_municipality(client, world, dataset):
     assert_other_municipality_gets_404(client, others, reverse("datasets:import_progress", args=[d, p]))
     assert_other_municipality_gets_404(client, others,
                                        reverse("datasets:indicator_export", args=[d, indicator.uuid, "csv"]))
+    assert_other_municipality_gets_404(client, others, reverse("datasets:indicator_edit", args=[d, indicator.uuid]),
+                                       "post", {"name": "Overtaget", "measure": "share", "better": "none"})
+    assert Indicator.objects.get(pk=indicator.pk).name == "Selvhjulpen"
     # List and create take an optional unit; another municipality's unit does not exist.
     unit = world.odense.team.uuid
     assert_other_municipality_gets_404(client, [world.aarhus.leder, world.aarhus.analytiker],
@@ -67,6 +70,7 @@ def test_caseworkers_and_administrators_get_403(client, world, dataset):
     for url in [reverse("datasets:dataset_list"), reverse("datasets:dataset_create"),
                 reverse("datasets:dataset_detail", args=[d]), reverse("datasets:dataset_upload", args=[d]),
                 reverse("datasets:import_status", args=[d, pending.uuid]),
+                reverse("datasets:indicator_edit", args=[d, indicator.uuid]),
                 reverse("datasets:indicator_export", args=[d, indicator.uuid, "xlsx"])]:
         assert_forbidden(client, weak, url, "get")
     assert_forbidden(client, weak, reverse("datasets:dataset_delete", args=[d]), "post")
@@ -234,8 +238,15 @@ def test_small_counts_are_suppressed(client, world, dataset):
 def test_reference_comparison(client, world, dataset):
     import_text(dataset, "Indikator;År;Køn;Tæller;Nævner\nHjemmepleje;2014;K;300;1000\nHjemmepleje;2014;M;150;1000\n")
     reference = Indicator.objects.get(dataset__municipality=None, name="Ældre der får hjemmepleje")
-    Indicator.objects.filter(dataset=dataset).update(reference=reference)
+    indicator = Indicator.objects.get(dataset=dataset)
     client.force_login(world.odense.leder)
+    url = reverse("datasets:indicator_edit", args=[dataset.uuid, indicator.uuid])
+    assert "Sammenlign med landstal" in client.get(url).content.decode()
+    response = client.post(url, {"name": "Hjemmepleje", "measure": "share", "better": "none",
+                                 "reference": reference.pk})
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.reference == reference
     body = client.get(reverse("datasets:dataset_detail", args=[dataset.uuid])).content.decode()
     assert "Landstal 2014" in body and "25 pct." in body and "14 pct." in body
 
