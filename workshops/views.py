@@ -352,7 +352,8 @@ def focusgroup_create(request):
             if warning := group.size_warning():
                 messages.warning(request, warning)
             return redirect("workshops:focusgroup_detail", uuid=group.uuid)
-    return render(request, "workshops/focusgroup_form.html", {"form": form, "group": None})
+    return render(request, "workshops/focusgroup_form.html", {"form": form, "group": None,
+                                                               **_grounding_candidates(request)})
 
 
 @login_required
@@ -390,6 +391,16 @@ def focusgroup_detail(request, uuid):
     })
 
 
+def _grounding_candidates(request, limit: int = 30) -> dict:
+    """The data that can ground the composition: indicators with their gap, clear differences first."""
+    municipality = request.user.municipality
+    summaries = selectors.indicator_summaries(selectors.indicator_choices(municipality.pk)[:limit],
+                                              threshold=municipality.suppression_threshold)
+    summaries.sort(key=lambda s: s.verdict != "significant")
+    return {"candidates": summaries, "can_analyse": accounts_access.get_scope(request.user).has(
+        accounts_access.ANALYSE)}
+
+
 def _checklist(choices, ticked) -> list[tuple[str, bool]]:
     return [(label, value in (ticked or [])) for value, label in choices.choices]
 
@@ -411,7 +422,8 @@ def focusgroup_edit(request, uuid):
             if warning := group.size_warning():
                 messages.warning(request, warning)
             return redirect("workshops:focusgroup_detail", uuid=group.uuid)
-    return render(request, "workshops/focusgroup_form.html", {"form": form, "group": group})
+    return render(request, "workshops/focusgroup_form.html", {"form": form, "group": group,
+                                                               **_grounding_candidates(request)})
 
 
 @login_required

@@ -53,3 +53,11 @@ def test_leder_sees_the_units_logbook_summary(client, world, workshop):
     client.force_login(world.odense.medarbejder)
     assert "Enhedernes logbøger" not in client.get(
         reverse("workshops:workshop_detail", args=[workshop.uuid])).content.decode()
+
+
+def test_focus_group_form_shows_the_gaps_to_ground_the_choice(client, world):
+    share_indicator(world.odense.municipality)
+    client.force_login(world.odense.leder)
+    body = client.get(reverse("workshops:focusgroup_create")).content.decode()
+    assert "Data om kvinder og mænd" in body and "Selvhjulpne efter forløbet" in body
+    assert "−39" in body or "-39" in body  # 32 % of the women against 71 % of the men
