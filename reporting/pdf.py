@@ -55,10 +55,11 @@ def figure_svg(figure: dict) -> str:
     return re.sub(r"^<svg ", '<svg role="img" aria-hidden="true" ', svg, count=1)
 
 
-def render_html(document: documents.Document, *, svgs: dict[str, str] | None = None) -> str:
+def render_html(document: documents.Document, *, svgs: dict[str, str] | None = None,
+                charts_failed: bool = False) -> str:
     return render_to_string("reporting/report_pdf.html", {
         "document": document, "report": document.report, "svgs": svgs or {},
-        "generated_at": timezone.localtime(),
+        "generated_at": timezone.localtime(), "charts_failed": charts_failed,
     })
 
 
@@ -70,11 +71,16 @@ def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
             progress(20)
         figures = [s for c in document.chapters for s in c.sections if s.figure]
         svgs: dict[str, str] = {}
+        charts_failed = False
         for i, section in enumerate(figures, start=1):
-            svgs[section.key] = figure_svg(section.figure)
+            try:
+                svgs[section.key] = figure_svg(section.figure)
+            except Exception:  # no browser, or it crashed: the tables carry every number
+                logger.exception("chart %s of report %s could not be drawn", section.key, report.uuid)
+                charts_failed = True
             if progress:
                 progress(20 + int(60 * i / max(len(figures), 1)))
-        html = render_html(document, svgs=svgs)
+        html = render_html(document, svgs=svgs, charts_failed=charts_failed)
         from weasyprint import HTML
 
         logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

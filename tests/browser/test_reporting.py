@@ -56,6 +56,8 @@ def test_leder_filters_the_dashboard_and_downloads_a_committee_report(page, live
     page.get_by_role("button", name="Forhåndsvis").click()
     page.get_by_role("heading", name="Forhåndsvis", exact=True).wait_for()
     assert page.get_by_text("Kvinder og mænd får forskellige tilbud.").count() >= 1
+    page.locator(".report-preview .chart .main-svg").first.wait_for()
+    assert_accessible(page)
 
     page.get_by_role("button", name="Dan PDF").click()
     page.wait_for_url("**/overblik/rapporter/*/")
@@ -67,3 +69,7 @@ def test_leder_filters_the_dashboard_and_downloads_a_committee_report(page, live
     path = tmp_path / "rapport.pdf"
     info.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
+    # The kept report is listed and can be downloaded again.
+    page.goto(f"{live_server.url}/overblik/rapporter/")
+    assert page.get_by_role("link", name="Ligestilling i jobcentret", exact=True).is_visible()
+    assert_accessible(page)

@@ -112,3 +112,21 @@ def test_a_failed_generation_is_recorded(world, monkeypatch):
     services.start_generation(report)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED and "no browser" in report.error
+
+
+def test_without_a_browser_the_pdf_has_the_tables_and_says_so(world, monkeypatch, tmp_path):
+    from reporting import pdf, services
+
+    def no_browser(figure):
+        raise RuntimeError("Chromium missing")
+
+    monkeypatch.setattr(pdf, "figure_svg", no_browser)
+    seed_known(world.odense)
+    report = services.create_report(
+        municipality=world.odense.municipality, unit=world.odense.team, user=world.odense.leder, title="T",
+        committee="U", meeting_date=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31),
+        sections=["logbooks"])
+    report = pdf.generate(report.pk)
+    assert report.status == Report.Status.DONE
+    text = pdftotext(bytes(Report.objects.values_list("pdf", flat=True).get(pk=report.pk)), tmp_path)
+    assert "Jobsøgning" in text and "tallene står i tabellerne" in text
