@@ -90,14 +90,14 @@ class MunicipalityFormMixin:
 
 
 class WorkshopForm(MunicipalityFormMixin, forms.ModelForm):
-    units = UnitMultipleChoiceField(label=_("units"), queryset=Unit.objects.none(),
+    units = UnitMultipleChoiceField(label=_("Units"), queryset=Unit.objects.none(),
                                     widget=forms.CheckboxSelectMultiple)
     participants = UserMultipleChoiceField(
-        label=_("participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         required=False, help_text=_("Make sure the key people for the work that follows are there."),
     )
     indicators = IndicatorMultipleChoiceField(
-        label=_("data for the workshop"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Data for the workshop"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
         required=False, help_text=_("“What does the data tell us?”: gender-split indicators shown at the workshop."),
     )
 
@@ -136,7 +136,7 @@ class FollowUpForm(forms.ModelForm):
 
 
 class FocusGroupForm(MunicipalityFormMixin, forms.ModelForm):
-    units = UnitMultipleChoiceField(label=_("units"), queryset=Unit.objects.none(),
+    units = UnitMultipleChoiceField(label=_("Units"), queryset=Unit.objects.none(),
                                     widget=forms.CheckboxSelectMultiple)
 
     class Meta:
@@ -193,7 +193,7 @@ class FindingForm(forms.ModelForm):
 
 
 class InvolvementForm(MunicipalityFormMixin, forms.ModelForm):
-    units = UnitMultipleChoiceField(label=_("units"), queryset=Unit.objects.none(),
+    units = UnitMultipleChoiceField(label=_("Units"), queryset=Unit.objects.none(),
                                     widget=forms.CheckboxSelectMultiple)
     phases = forms.MultipleChoiceField(
         label=_("When do the citizens take part?"), choices=InvolvementPlan.Phase.choices,
