@@ -66,3 +66,17 @@ def test_build_report_command(world, tmp_path):
         call_command("build_report", municipality="nowhere", output=str(out))
     with pytest.raises(CommandError):
         call_command("build_report", municipality="odense", period="x", output=str(out))
+
+
+def test_the_plotly_script_tag_degrades_without_the_file(monkeypatch):
+    import django.templatetags.static as static_module
+
+    from reporting.templatetags.reporting_tags import plotly_script
+
+    assert plotly_script() == '<script src="/static/vendor/plotly.min.js"></script>'
+
+    def missing(path):
+        raise ValueError(f"Missing staticfiles manifest entry for '{path}'")
+
+    monkeypatch.setattr(static_module, "static", missing)
+    assert plotly_script() == ""
