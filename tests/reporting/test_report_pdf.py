@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent
+from reporting import documents, selectors
 from reporting.models import Report
 from reporting.testing import seed_known
 
@@ -88,6 +89,20 @@ def test_the_report_is_generated_kept_and_downloadable(client, generated, tmp_pa
     assert "Ligestilling i jobcentret" in info  # document title set
     assert re.search(r"Tagged:\s+yes", info)  # tagged PDF (PDF/UA-1) for screen readers
     assert report.pages and report.pages >= 4
+
+    # One code path: the same figures on the dashboard, in the CSV export and in the PDF.
+    board = selectors.build_dashboard(documents.subject_for(report))
+    topics = board.section("topics").table
+    job = topics.cells[topics.row_labels.index("Jobsøgning")]
+    gap_text, interval_text = job[4].display(), job[4].display_interval()
+    page = client.get(reverse("reporting:dashboard"), {"unit": str(world.odense.team.uuid), "period": "2025"})
+    html = page.content.decode()
+    assert gap_text in html and interval_text in html
+    flat = " ".join(layout.split())
+    assert gap_text in flat and job[1].display() in flat
+    csv_text = client.get(reverse("reporting:export", args=["topics", "csv"]),
+                          {"unit": str(world.odense.team.uuid), "period": "2025"}).content.decode("utf-8-sig")
+    assert f"Jobsøgning;10;{job[1].value};" in csv_text and str(job[4].value) in csv_text
 
 
 def test_the_reports_are_listed_and_the_status_page_polls(client, generated):
