@@ -110,6 +110,9 @@ class IndicatorTable:
 
     @property
     def measure_label(self) -> str:
+        if self.indicator.measure == Measure.PERSONS and self.rows and self.rows[0].figures.get(Sex.KVINDE) is not None \
+                and self.rows[0].figures[Sex.KVINDE].value.kind == dc.SHARE:
+            return _("Share of total")
         return self.indicator.get_measure_display()
 
     @property

@@ -291,3 +291,17 @@ def test_export_of_unknown_format_is_404(client, world, dataset):
     indicator = Indicator.objects.get(dataset=dataset)
     client.force_login(world.odense.leder)
     assert client.get(reverse("datasets:indicator_export", args=[dataset.uuid, indicator.uuid, "pdf"])).status_code == 404
+
+
+def test_mapping_page_for_a_person_level_file(client, world, dataset):
+    client.force_login(world.odense.analytiker)
+    response = upload(client, dataset, demo.odense_csv())
+    body = client.get(response.url).content.decode()
+    assert 'value="person" class="form-check-input" id="id_kind_1" required checked' in body or "checked" in body
+    assert "Selvhjulpen" in body and "Årlig udgift (kr.)" in body
+    response = client.post(response.url, {"kind": "person", "col_0": "person_id", "col_1": "sex", "col_2": "age_band",
+                                          "col_3": "flag", "col_4": "number", "sex_0": "mand", "sex_1": "kvinde",
+                                          "default_period": "2014", "measure": "persons"}, follow=True)
+    body = response.content.decode()
+    assert "71 pct." in body and "36.992 kr." in body and "Andel af i alt" in body
+    assert set(Observation.objects.filter(indicator__dataset=dataset).values_list("period", flat=True)) == {"2014"}
