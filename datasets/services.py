@@ -7,6 +7,7 @@ task) and by `manage.py import_dataset`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
@@ -129,9 +130,20 @@ def _already_imported(dataset: Dataset, sha256: str) -> DatasetImport | None:
     return dataset.imports.filter(sha256=sha256, status=DatasetImport.Status.DONE).first()
 
 
+def discard_stale_uploads(hours: int = 24) -> int:
+    """Delete staged files that were never imported (uploads may hold personal data)."""
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    stale = list(DatasetImport.objects.filter(status=DatasetImport.Status.UPLOADED, created_at__lt=cutoff)
+                 .exclude(staged_path=""))
+    for pending in stale:
+        _discard(pending)
+    return len(stale)
+
+
 def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
     """Save an uploaded file (Django UploadedFile or file object) for the mapping step."""
     _writable(dataset)
+    discard_stale_uploads()
     size = getattr(upload, "size", None)
     if size is not None and size > imp.max_upload_bytes():
         raise imp.FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller "

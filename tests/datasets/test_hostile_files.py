@@ -168,3 +168,14 @@ def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keepin
     pending.refresh_from_db()
     assert pending.status == "failed" and not pending.staged_path
     assert not list(services.staging_dir().glob("*.upload"))
+
+
+def test_abandoned_uploads_are_deleted_after_a_day(dataset, time_machine):
+    import datetime
+
+    pending = services.stage_upload(dataset=dataset, upload=io.BytesIO(b"K\xf8n;Antal\nK;1\n"))
+    assert services.staged_file(pending).exists()
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25))
+    assert services.discard_stale_uploads() == 1
+    pending.refresh_from_db()
+    assert not pending.staged_path and not list(services.staging_dir().glob("*.upload"))
