@@ -146,6 +146,17 @@ def gap_figure(table: disclosure.Table, *, significant: tuple[bool, ...], n_text
     return {"data": data, "layout": layout}
 
 
+def _wrap(label: str, width: int = 26, max_lines: int = 3) -> str:
+    """Break a long category label into lines (plotly's <br>) so it never needs rotating."""
+    import textwrap
+
+    lines = textwrap.wrap(label, width) or [label]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1] + "…"
+    return "<br>".join(lines)
+
+
 def _body_rows(table: disclosure.Table):
     rows = list(zip(table.row_labels, table.cells, strict=True))
     return rows[:-1] if table.total_row else rows
@@ -193,7 +204,7 @@ def value_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
     ``percent``: the cells are shares (fractions), drawn as per cent.
     """
     scale = 100 if percent else 1
-    rows = _body_rows(table)
+    rows = [(_wrap(label), cells) for label, cells in _body_rows(table)]
     x = [label for label, _ in rows]
     data, annotations = [], []
     for j in range(columns):
@@ -224,6 +235,6 @@ def value_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
     yaxis = _axis(axis_title, rangemode="tozero")
     if percent:
         yaxis["ticksuffix"] = " %"
-    layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category"), yaxis=yaxis)
+    layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category", tickangle=0), yaxis=yaxis)
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,6 +43,7 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
     return form, subject
 
 
+@login_required
 @require_GET
 def dashboard(request):
     form, subject = _dashboard_for(request)
@@ -58,6 +60,7 @@ def dashboard(request):
     })
 
 
+@login_required
 @require_GET
 def export(request, section: str, fmt: str):
     if fmt not in EXPORT_FORMATS:
@@ -92,6 +95,7 @@ def export(request, section: str, fmt: str):
 # --- reports ---------------------------------------------------------------------------
 
 
+@login_required
 @require_GET
 def report_list(request):
     scope = rules.require(request, access.ANALYSE)
@@ -123,6 +127,7 @@ def _unsaved_report(request, form, unit) -> Report:
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def report_create(request):
     """The report builder: choose scope, period and sections; preview as HTML; generate the PDF."""
@@ -165,6 +170,7 @@ def report_create(request):
     return redirect("reporting:report_detail", uuid=report.uuid)
 
 
+@login_required
 @require_GET
 def report_detail(request, uuid):
     report = rules.get_report_for(request, uuid)
@@ -175,6 +181,7 @@ def report_detail(request, uuid):
     })
 
 
+@login_required
 @require_GET
 def report_status(request, uuid):
     report = rules.get_report_for(request, uuid)
@@ -190,6 +197,7 @@ def report_status(request, uuid):
     })
 
 
+@login_required
 @require_GET
 def report_download(request, uuid):
     report = rules.get_report_for(request, uuid)

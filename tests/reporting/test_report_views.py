@@ -110,3 +110,13 @@ def test_the_builder_validates(client, kept):
                            form_data(kept, date_from="2025-12-31", date_to="2025-01-01", sections=[]))
     assert response.status_code == 200 and Report.objects.count() == 2
     assert response.context["form"].errors
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, kept):
+    uuid = kept.team_report.uuid
+    for url in (reverse("reporting:dashboard"), reverse("reporting:export", args=["by_sex", "csv"]),
+                reverse("reporting:report_list"), reverse("reporting:report_create"),
+                reverse("reporting:report_detail", args=[uuid]), reverse("reporting:report_status", args=[uuid]),
+                reverse("reporting:report_download", args=[uuid])):
+        response = client.get(url)
+        assert response.status_code == 302 and "/konto/log-ind/" in response["Location"], url
