@@ -291,6 +291,10 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
     dim = _dimension_section(entries, subject, n_text)
     if dim is not None:
         sections.append(dim)
+    if picture.total == 0:
+        # Nothing logged in the period: empty axes would only look like a finding.
+        sections = [replace(s, figure=None, description=_("No conversations were logged in the period."))
+                    for s in sections]
     return total_cell, sections
 
 

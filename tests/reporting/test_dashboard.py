@@ -155,3 +155,12 @@ def test_the_period_filter_changes_the_numbers(client, known):
     total = response.context["board"].total
     assert total.suppressed or total.value < 73
     assert SECRET_COUNT == 3
+
+
+def test_an_empty_period_has_no_empty_charts(client, known):
+    client.force_login(known.odense.leder)
+    response = client.get(reverse(URL), {"period": "custom", "date_from": "2019-01-01", "date_to": "2019-12-31"})
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert all(s.figure is None for s in board.sections if s.key in ("by_sex", "trend", "topics"))
+    assert "Der er ikke noteret samtaler i perioden." in response.content.decode()
