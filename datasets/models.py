@@ -204,11 +204,11 @@ class Observation(models.Model):
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         constraints = [
-            # The one index of the table: unique, and on PostgreSQL covering the
-            # figures, so the per-indicator aggregate is an index-only scan.
+            # The one index of the table. On PostgreSQL migration 0004 makes it cover
+            # value/numerator/denominator/n/sd (INCLUDE), so the per-indicator aggregate is an
+            # index-only scan; SQLite has no covering indexes and keeps it plain.
             models.UniqueConstraint(
                 fields=["indicator", "period", "sex", "age_band", "education", "civil_status", "origin", "area"],
-                include=["value", "numerator", "denominator"],
                 name="observation_unique_cell",
             ),
             models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),

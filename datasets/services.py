@@ -439,7 +439,6 @@ class _Writer:
     # One COPY stays open across chunks; psycopg's queued writer sends the data from a
     # thread while the next chunk is parsed and checked. It is closed before any other
     # query (a new indicator) and at the end.
-    _existing: set | None = None
     _copy_cm = None
     _copy_obj = None
     _cursor = None
@@ -467,18 +466,7 @@ class _Writer:
             finally:
                 cursor.close()
 
-    KEY = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area"]
-
     def _bulk(self, frame: pd.DataFrame) -> None:
-        # Databases without covering indexes (SQLite) skip the unique constraint, so the
-        # overlap with data already in the dataset is checked here (development scale).
-        if self._existing is None:
-            self._existing = set(Observation.objects.filter(indicator__dataset=self.dataset)
-                                 .values_list(*self.KEY))
-        keys = set(frame[self.KEY].itertuples(index=False, name=None))
-        if keys & self._existing:
-            raise IntegrityError("observation_unique_cell")
-        self._existing |= keys
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
         for i in range(0, len(records), BATCH):
             Observation.objects.bulk_create([Observation(**r) for r in records[i:i + BATCH]])
