@@ -33,7 +33,7 @@ PAIR = (st.KVINDE, st.MAND)
 #: Second dimensions of the dashboard: the Entry field and its choices.
 DIMENSIONS = ("age_band", "education", "civil_status", "origin")
 
-SECTION_KEYS = ("by_sex", "topics", "offers", "outcomes", "trend", "dimension", "projects", "indicators")
+SECTION_KEYS = ("by_sex", "topics", "offers", "outcomes", "trend", "units", "dimension", "projects", "indicators")
 
 
 def sex_labels() -> dict[str, str]:
@@ -266,6 +266,36 @@ def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None
     )
 
 
+def _units_section(entries, subject: Subject, n_text: str) -> Section | None:
+    """Women and men per unit of the subtree (only when the subject covers several units)."""
+    if len(subject.unit_ids) < 2:
+        return None
+    counts = {
+        (unit_id, sex): n for unit_id, sex, n in
+        entries.filter(sex__in=PAIR).order_by().values_list("unit_id", "sex").annotate(n=Count("id"))
+    }
+    used = {unit_id for unit_id, _sex in counts}
+    units = [u for u in Unit.objects.filter(pk__in=subject.unit_ids).order_by("path") if u.pk in used]
+    if len(units) < 2:
+        return None
+    labels = sex_labels()
+    table = disclosure.Table.from_counts(
+        [[counts.get((u.pk, sex), 0) for sex in PAIR] for u in units],
+        row_labels=[u.name for u in units], column_labels=[labels[k] for k in PAIR],
+        threshold=subject.threshold, total_label=_("Total"),
+        title=_("Conversations by unit and sex"), row_header=_("Unit"),
+        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
+        source=_logbook_source(subject),
+    )
+    shares = table.share_table("row")
+    return Section(
+        key="units", title=table.title, table=table, n_text=n_text,
+        figure=charts.share_bar_figure(shares, axis_title=_("Share of the unit's conversations"), n_text=n_text),
+        description=_("Bars: of each unit's conversations, the share with women and with men, with 95 % "
+                      "intervals."),
+    )
+
+
 def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
     from logbooks import selectors as logbook_selectors
 
@@ -288,9 +318,9 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
                      n_text),
         _trend_section(entries, subject, n_text),
     ]
-    dim = _dimension_section(entries, subject, n_text)
-    if dim is not None:
-        sections.append(dim)
+    for extra in (_units_section(entries, subject, n_text), _dimension_section(entries, subject, n_text)):
+        if extra is not None:
+            sections.append(extra)
     if picture.total == 0:
         # Nothing logged in the period: empty axes would only look like a finding.
         sections = [replace(s, figure=None, description=_("No conversations were logged in the period."))

@@ -164,3 +164,24 @@ def test_an_empty_period_has_no_empty_charts(client, known):
     board = response.context["board"]
     assert all(s.figure is None for s in board.sections if s.key in ("by_sex", "trend", "topics"))
     assert "Der er ikke noteret samtaler i perioden." in response.content.decode()
+
+
+def test_the_units_of_a_subtree_side_by_side(client, known):
+    from logbooks import services as logbook_services
+
+    logbook_services.seed_lists(unit=known.odense.other_team, area="job")
+    bulk(known.odense, 20, sex="kvinde", unit=known.odense.other_team)
+    bulk(known.odense, 6, sex="mand", unit=known.odense.other_team)
+    administration = known.odense.administration
+    ids = (administration.pk, known.odense.team.pk, known.odense.other_team.pk)
+    board = selectors.build_dashboard(selectors.Subject(
+        municipality=known.odense.municipality, unit=administration, unit_ids=ids,
+        period=periods.parse_period("2025")))
+    table = board.section("units").table
+    assert set(table.row_labels[:2]) == {known.odense.team.name, known.odense.other_team.name}
+    other = table.cells[table.row_labels.index(known.odense.other_team.name)]
+    assert (other[0].value, other[1].value, other[2].value) == (20, 6, 26)
+    figure = board.section("units").figure
+    women = figure["data"][0]
+    i = women["x"].index(known.odense.other_team.name)
+    assert women["y"][i] == pytest.approx(100 * 20 / 26)
