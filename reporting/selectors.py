@@ -81,7 +81,11 @@ class Subject:
 
     @property
     def label(self) -> str:
-        return self.unit.name if self.unit else self.municipality.name
+        if self.unit is not None:
+            return self.unit.name
+        if self.project is not None:
+            return self.project.title
+        return self.municipality.name
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
     if unit is None and whole is None:
         unit = units[0]
     unit_ids = rules.subtree_ids(unit, allowed) if unit else tuple(sorted(all_ids))
+    if project is not None and not request.GET.get("unit"):
+        # A project without a chosen unit: the project's units (and below) that the user may see.
+        project_ids = access.unit_ids_with_descendants(project.units.values_list("pk", flat=True)) & allowed
+        if project_ids:
+            unit, unit_ids = None, tuple(sorted(project_ids))
     dimension = ""
     if form.is_bound and form.is_valid():
         dimension = form.cleaned_data.get("dimension") or ""

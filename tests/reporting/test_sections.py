@@ -65,6 +65,9 @@ def test_the_project_filter(client, full):
     client.force_login(full.odense.leder)
     response = client.get(reverse("reporting:dashboard"), {"period": "2025", "project": str(full.project.uuid)})
     assert response.status_code == 200 and response.context["subject"].project == full.project
+    # Without a chosen unit the dashboard covers the project's units.
+    assert response.context["subject"].unit_ids == (full.odense.team.pk,)
+    assert response.context["subject"].label == full.project.title
     assert_other_municipality_gets_404(client, [full.aarhus.leder], reverse("reporting:dashboard"), "get",
                                        {"project": str(full.project.uuid)})
     assert_forbidden(client, [full.odense.medarbejder], reverse("reporting:dashboard"), "get",
