@@ -238,3 +238,35 @@ def value_bar_figure(table: disclosure.Table, *, axis_title: str, columns: int =
     layout = _layout(table, n_text, barmode="group", xaxis=_axis("", type="category", tickangle=0), yaxis=yaxis)
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
+
+
+def gap_trend_figure(table: disclosure.Table, *, axis_title: str) -> dict:
+    """One gap per row (month) as a point with its interval; hidden months carry their marker."""
+    x, y, plus, minus, annotations = [], [], [], [], []
+    for label, cells in zip(table.row_labels, table.cells, strict=True):
+        cell = cells[0]
+        x.append(label)
+        if cell.suppressed or cell.value is None:
+            y.append(None)
+            plus.append(0)
+            minus.append(0)
+            if cell.suppressed:
+                annotations.append(_marker_annotation(label, 0, cell.display(), textangle=-90, yshift=4,
+                                                      font={"size": 9, "color": "#212529"}))
+        else:
+            y.append(cell.value)
+            plus.append(cell.high - cell.value if cell.high is not None else 0)
+            minus.append(cell.value - cell.low if cell.low is not None else 0)
+    data = [{
+        "type": "scatter", "mode": "lines+markers", "name": table.column_labels[0], "x": x, "y": y,
+        "connectgaps": False, "line": {"color": "#495057", "width": 1.5, "dash": "dot"},
+        "marker": {"color": "#212529", "size": 8, "symbol": "diamond"},
+        "error_y": {"type": "data", "array": plus, "arrayminus": minus, "color": "#495057", "thickness": 1.2},
+        "hovertext": [f"{label}: {cells[0].display()} {cells[0].display_interval()}".strip()
+                      for label, cells in zip(table.row_labels, table.cells, strict=True)],
+        "hoverinfo": "text",
+    }]
+    layout = _layout(table, " ", showlegend=False, xaxis=_axis("", type="category", tickangle=-45),
+                     yaxis=_axis(axis_title, zeroline=True, zerolinewidth=2))
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}

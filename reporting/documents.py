@@ -140,7 +140,7 @@ def build_document(report: Report) -> Document:
                    "age band, the topics, the offers made and the outcome. The tables show how often each "
                    "was part of the conversations with women and with men."),
             sections=[s for s in dashboard.sections
-                      if s.key in ("by_sex", "topics", "offers", "outcomes", "trend", "units")],
+                      if s.key in ("by_sex", "topics", "offers", "outcomes", "trend", "gap_trend", "units")],
         ))
     if Report.Section.INDICATORS in chosen:
         sections = selectors.indicator_sections(subject)

@@ -204,14 +204,18 @@ def _by_sex_section(picture, subject: Subject) -> Section:
                    figure=charts.count_bar_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
 
 
-def _trend_section(entries, subject: Subject, n_text: str) -> Section:
+def _monthly(rows) -> dict[tuple[int, int, str], int]:
     counts: dict[tuple[int, int, str], int] = {}
-    for month, sex, n in (
-        entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id"))
-    ):
+    for month, sex, n in rows:
         if isinstance(month, dt.datetime):
             month = month.date()
-        counts[(month.year, month.month, sex)] = n
+        counts[(month.year, month.month, sex)] = counts.get((month.year, month.month, sex), 0) + n
+    return counts
+
+
+def _trend_section(entries, subject: Subject, n_text: str) -> tuple[Section, dict]:
+    counts = _monthly(
+        entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
     months = subject.period.months
     labels = sex_labels()
     table = disclosure.Table.from_counts(
@@ -226,7 +230,58 @@ def _trend_section(entries, subject: Subject, n_text: str) -> Section:
         total_label=_("Total"),
     )
     return Section(key="trend", title=table.title, table=table, n_text=n_text,
-                   figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
+                   figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text)), counts
+
+
+def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: dict) -> Section | None:
+    """The largest topic gap of the period, month by month (women − men, Newcombe interval).
+
+    Each month is its own 2x2 table with its totals, suppressed like the topic tables:
+    a month whose counts would be hidden shows its marker instead of a point.
+    """
+    from logbooks.models import EntryTopic, ListItem
+
+    if not topics.table.row_labels:
+        return None
+    first = topics.table.cells[0][-1]
+    if first.suppressed or first.value is None:
+        return None
+    label = topics.table.row_labels[0]
+    hits = _monthly(
+        EntryTopic.objects.filter(entry__in=entries, topic__kind=ListItem.Kind.TOPIC, topic__label=label)
+        .annotate(month=TruncMonth("entry__date")).order_by().values_list("month", "entry__sex")
+        .annotate(n=Count("entry_id", distinct=True)))
+    threshold = subject.threshold
+    cells, verdicts = [], []
+    for y, m in subject.period.months:
+        w, m_ = hits.get((y, m, st.KVINDE), 0), hits.get((y, m, st.MAND), 0)
+        wn, mn = monthly_n.get((y, m, st.KVINDE), 0), monthly_n.get((y, m, st.MAND), 0)
+        two_by_two = disclosure.Table.from_counts([[w, m_], [wn - w, mn - m_]], row_labels=["ja", "nej"],
+                                                  column_labels=["kvinde", "mand"], threshold=threshold)
+        if wn == 0 or mn == 0:
+            cells.append((disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold),))
+            verdicts.append(verdict_label(st.TOO_FEW))
+        elif any(c.suppressed for row in two_by_two.cells for c in row):
+            cells.append((disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold),))
+            verdicts.append(verdict_label(st.TOO_FEW))
+        else:
+            gap = st.proportion_gap(w, wn, m_, mn, min_n=threshold)
+            cells.append((disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold,
+                                          low=gap.low, high=gap.high),))
+            verdicts.append(verdict_label(gap.verdict))
+    table = disclosure.Table(
+        title=_("The largest gap month by month: %(topic)s") % {"topic": label},
+        row_labels=tuple(month_label(y, m) for y, m in subject.period.months),
+        column_labels=(_("Difference (women − men)"),),
+        cells=tuple(cells), threshold=threshold, row_header=_("Month"),
+        notes=(_("Each month compared on its own (not adjusted for many comparisons): the share of the month's "
+                 "conversations with women (men) that touched the topic."),),
+        source=_logbook_source(subject),
+    )
+    return Section(
+        key="gap_trend", title=table.title, table=table, text_columns=((_("Assessment"), tuple(verdicts)),),
+        figure=charts.gap_trend_figure(table, axis_title=_("Difference in percentage points (women − men)")),
+    )
 
 
 def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None:
@@ -320,8 +375,12 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
         _gap_section("offers", _("Offers made, by the citizen's sex"), picture.offers, subject, total_n, n_text),
         _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
                      n_text),
-        _trend_section(entries, subject, n_text),
     ]
+    trend, monthly_n = _trend_section(entries, subject, n_text)
+    sections.append(trend)
+    gap_trend = _gap_trend_section(entries, subject, sections[1], monthly_n)
+    if gap_trend is not None:
+        sections.append(gap_trend)
     for extra in (_units_section(entries, subject, n_text), _dimension_section(entries, subject, n_text)):
         if extra is not None:
             sections.append(extra)

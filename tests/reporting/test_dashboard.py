@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import re
 
@@ -185,3 +186,29 @@ def test_the_units_of_a_subtree_side_by_side(client, known):
     women = figure["data"][0]
     i = women["x"].index(known.odense.other_team.name)
     assert women["y"][i] == pytest.approx(100 * 20 / 26)
+
+
+def test_the_largest_gap_month_by_month(known):
+    from reporting.testing import bulk
+
+    # Enough conversations in March 2025 for a visible monthly gap.
+    bulk(known.odense, 30, sex="kvinde", topics=[("Jobsøgning", 6)], start=dt.date(2025, 3, 1))
+    bulk(known.odense, 30, sex="mand", topics=[("Jobsøgning", 20)], start=dt.date(2025, 3, 1))
+    board = selectors.build_dashboard(subject_for(known.odense))
+    section = board.section("gap_trend")
+    assert "Jobsøgning" in section.title
+    table = section.table
+    for (y, m), label, cells in zip(periods.parse_period("2025").months, table.row_labels, table.cells, strict=True):
+        cell = cells[0]
+        entries = Entry.objects.filter(unit=known.odense.team, date__year=y, date__month=m)
+        wn, mn = entries.filter(sex="kvinde").count(), entries.filter(sex="mand").count()
+        w = entries.filter(sex="kvinde", topics__topic__label="Jobsøgning").count()
+        mm = entries.filter(sex="mand", topics__topic__label="Jobsøgning").count()
+        if cell.suppressed or cell.value is None:
+            assert cell.value is None
+            continue
+        assert cell.value == pytest.approx(st.proportion_gap(w, wn, mm, mn).difference), label
+    assert any(c[0].value is not None for c in table.cells)
+    assert any(c[0].suppressed for c in table.cells)
+    ys = section.figure["data"][0]["y"]
+    assert [c[0].value for c in table.cells] == ys
