@@ -252,29 +252,49 @@ def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: di
         .annotate(month=TruncMonth("entry__date")).order_by().values_list("month", "entry__sex")
         .annotate(n=Count("entry_id", distinct=True)))
     threshold = subject.threshold
-    cells, verdicts = [], []
-    for y, m in subject.period.months:
-        w, m_ = hits.get((y, m, st.KVINDE), 0), hits.get((y, m, st.MAND), 0)
-        wn, mn = monthly_n.get((y, m, st.KVINDE), 0), monthly_n.get((y, m, st.MAND), 0)
-        two_by_two = disclosure.Table.from_counts([[w, m_], [wn - w, mn - m_]], row_labels=["ja", "nej"],
-                                                  column_labels=["kvinde", "mand"], threshold=threshold)
-        if wn == 0 or mn == 0:
-            cells.append((disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold),))
-            verdicts.append(verdict_label(st.TOO_FEW))
-        elif any(c.suppressed for row in two_by_two.cells for c in row):
-            cells.append((disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold),))
-            verdicts.append(verdict_label(st.TOO_FEW))
-        else:
-            gap = st.proportion_gap(w, wn, m_, mn, min_n=threshold)
-            cells.append((disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold,
-                                          low=gap.low, high=gap.high),))
-            verdicts.append(verdict_label(gap.verdict))
+
+    def gap_cells(buckets):
+        cells, verdicts = [], []
+        for _label, keys in buckets:
+            w = sum(hits.get((y, m, st.KVINDE), 0) for y, m in keys)
+            m_ = sum(hits.get((y, m, st.MAND), 0) for y, m in keys)
+            wn = sum(monthly_n.get((y, m, st.KVINDE), 0) for y, m in keys)
+            mn = sum(monthly_n.get((y, m, st.MAND), 0) for y, m in keys)
+            two_by_two = disclosure.Table.from_counts([[w, m_], [wn - w, mn - m_]], row_labels=["ja", "nej"],
+                                                      column_labels=["kvinde", "mand"], threshold=threshold)
+            if wn == 0 or mn == 0:
+                cells.append((disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold),))
+                verdicts.append(verdict_label(st.TOO_FEW))
+            elif any(c.suppressed for row in two_by_two.cells for c in row):
+                cells.append((disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold),))
+                verdicts.append(verdict_label(st.TOO_FEW))
+            else:
+                gap = st.proportion_gap(w, wn, m_, mn, min_n=threshold)
+                cells.append((disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold,
+                                              low=gap.low, high=gap.high),))
+                verdicts.append(verdict_label(gap.verdict))
+        return cells, verdicts
+
+    months = subject.period.months
+    buckets = [(month_label(y, m), [(y, m)]) for y, m in months]
+    cells, verdicts = gap_cells(buckets)
+    by_quarter = False
+    if len(months) > 6 and sum(c[0].value is None for c in cells) > len(cells) / 2:
+        # Most months are too thin to show: quarters say more, with the same protection.
+        quarters: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for y, m in months:
+            quarters.setdefault((y, (m - 1) // 3 + 1), []).append((y, m))
+        buckets = [(_("Q%(quarter)s %(year)s") % {"quarter": q, "year": y}, keys) for (y, q), keys in quarters.items()]
+        cells, verdicts = gap_cells(buckets)
+        by_quarter = True
+    title = (_("The largest gap quarter by quarter: %(topic)s") if by_quarter
+             else _("The largest gap month by month: %(topic)s")) % {"topic": label}
     table = disclosure.Table(
-        title=_("The largest gap month by month: %(topic)s") % {"topic": label},
-        row_labels=tuple(month_label(y, m) for y, m in subject.period.months),
+        title=title,
+        row_labels=tuple(name for name, _keys in buckets),
         column_labels=(_("Difference (women − men)"),),
-        cells=tuple(cells), threshold=threshold, row_header=_("Month"),
-        notes=(_("Each month compared on its own (not adjusted for many comparisons): the share of the month's "
+        cells=tuple(cells), threshold=threshold, row_header=_("Quarter") if by_quarter else _("Month"),
+        notes=(_("Each period compared on its own (not adjusted for many comparisons): the share of the period's "
                  "conversations with women (men) that touched the topic."),),
         source=_logbook_source(subject),
     )
