@@ -46,6 +46,10 @@ def navigation_for(request) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": False})
+    # The longest URL that prefixes the path is the current section (reports live under
+    # the dashboard's prefix, and only one item may be marked).
+    matches = [i for i in items if (request.path == "/" if i["url"] == "/" else request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access

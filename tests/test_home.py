@@ -49,3 +49,10 @@ def test_start_page_shows_overdue_project_actions(client, world):
     assert "Ring til borgerrådgiveren" in body
     client.force_login(t.leder)
     assert "Ring til borgerrådgiveren" not in client.get(reverse("home")).content.decode()
+
+
+def test_navigation_marks_one_section(client, world):
+    client.force_login(world.odense.leder)
+    body = client.get(reverse("reporting:report_list")).content.decode()
+    assert body.count('aria-current="page"') == 1
+    assert 'aria-current="page">Rapporter<' in body.replace("\n", "")
