@@ -60,13 +60,14 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence], batc
     return count
 
 
-def copy_model_rows(model, rows: Iterable[dict]) -> int:
+def copy_model_rows(model, rows: Iterable[dict], *, with_pk: bool = True) -> int:
     """COPY dicts keyed by column name into the model's table.
 
     Columns a row leaves out get the field's default (text fields: empty string), so the
-    generator keeps working when an app adds an optional field.
+    generator keeps working when an app adds an optional field. With `with_pk=False` the
+    database numbers the rows.
     """
-    fields = [f for f in model._meta.concrete_fields]
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = [f.column for f in fields]
     defaults = {}
     for f in fields:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Membership, Municipality, Role, Unit, User
@@ -149,5 +150,85 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
     return {"entries": n_entries, "entry_topics": n_topics, "entry_offers": n_offers}
 
 
+INDICATORS = [("Henvist til forløb", "persons"), ("Selvhjulpen efter forløbet", "share"),
+              ("Første samtale inden for 14 dage", "share"), ("Borgere i hjemmepleje", "persons"),
+              ("Gennemført uddannelse", "share")]
+
+
+def build_datasets(world: World, scale: Scale, rng: random.Random) -> dict:
+    """One register dataset per municipality; observations by indicator x year x sex x age x area."""
+    from datasets.models import Dataset, Indicator, Observation
+
+    per_municipality = scale.observations // len(world.municipalities)
+    years = [str(y) for y in range(2019, 2025)]
+    sexes = ["kvinde", "mand", "i_alt"]
+    ages = ["", "0-17", "18-24", "25-29", "30-39", "40-49", "50-64", "65-74", "75+"]  # "" = all ages
+    cells_per_area = len(INDICATORS) * len(years) * len(sexes) * len(ages)
+    areas = max(1, per_municipality // cells_per_area)
+    indicator_measure: dict[int, str] = {}
+    for m in world.municipalities:
+        dataset = Dataset.objects.create(municipality=m, title="Registerudtræk", source_kind="register",
+                                         source="Syntetiske data til benchmark")
+        for pos, (name, measure) in enumerate(INDICATORS):
+            indicator = Indicator.objects.create(dataset=dataset, name=name, measure=measure, position=pos)
+            indicator_measure[indicator.pk] = measure
+
+    def rows():
+        for indicator_id, measure in indicator_measure.items():
+            for year in years:
+                for age in ages:
+                    for a in range(areas):
+                        area = f"Område {a:03d}"
+                        women_d, men_d = rng.randint(20, 400), rng.randint(20, 400)
+                        women_n, men_n = rng.randint(0, women_d), rng.randint(0, men_d)
+                        for sex, num, den in (("kvinde", women_n, women_d), ("mand", men_n, men_d),
+                                              ("i_alt", women_n + men_n, women_d + men_d)):
+                            if measure == "share":
+                                yield {"indicator_id": indicator_id, "period": year, "sex": sex, "age_band": age,
+                                       "area": area, "numerator": num, "denominator": den}
+                            else:
+                                yield {"indicator_id": indicator_id, "period": year, "sex": sex, "age_band": age,
+                                       "area": area, "value": den}
+
+    n = copyload.copy_model_rows(Observation, rows(), with_pk=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Observation._meta.db_table}")
+    return {"datasets": len(world.municipalities), "observations": n}
+
+
+def build_projects(world: World, scale: Scale, rng: random.Random) -> dict:
+    """Projects with a manual criterion and measurements, spread over the municipalities."""
+    from projects.models import Criterion, Measurement, Project
+
+    today = timezone.localdate()
+    projects = []
+    teams_by_m: dict[int, list[Unit]] = {}
+    for team in world.teams:
+        teams_by_m.setdefault(team.municipality_id, []).append(team)
+    for i in range(scale.projects):
+        m = world.municipalities[i % len(world.municipalities)]
+        leder = world.users_by_municipality[m.pk]["leder"]
+        projects.append(Project(municipality=m, title=f"Projekt {i}", responsible=leder, target_group="Borgere",
+                                description="Benchmark", start_date=today - dt.timedelta(days=60),
+                                end_date=today + dt.timedelta(days=60),
+                                status=rng.choice(["active", "active", "planned", "completed"]),
+                                created_by=leder))
+    Project.objects.bulk_create(projects, batch_size=2000)
+    through = Project.units.through
+    links = [through(project_id=p.pk, unit_id=rng.choice(teams_by_m[p.municipality_id]).pk) for p in projects]
+    through.objects.bulk_create(links, batch_size=5000)
+    criteria = [Criterion(project=p, definition="Andel af borgere, der gennemfører", kind="manual")
+                for p in projects]
+    Criterion.objects.bulk_create(criteria, batch_size=2000)
+    measurements = [
+        Measurement(criterion=c, measured_on=today - dt.timedelta(days=days), women_count=rng.randint(5, 40),
+                    women_n=40, men_count=rng.randint(5, 40), men_n=40)
+        for c in criteria for days in (45, 10)
+    ]
+    Measurement.objects.bulk_create(measurements, batch_size=5000)
+    return {"projects": len(projects), "criteria": len(criteria), "measurements": Measurement.objects.count()}
+
+
 def build_data(world: World, scale: Scale, rng: random.Random) -> dict:
-    return {**build_logbooks(world, scale, rng)}
+    return {**build_logbooks(world, scale, rng), **build_datasets(world, scale, rng),
+            **build_projects(world, scale, rng)}
