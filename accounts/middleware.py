@@ -1,4 +1,10 @@
+import time
+
 from django.utils.cache import add_never_cache_headers
+
+# The idle timeout is refreshed at most this often; saving the session on every request
+# would cost a database write per page view.
+SESSION_TOUCH_SECONDS = 300
 
 
 class NoStoreForAuthenticatedMiddleware:
@@ -37,4 +43,25 @@ class DanishFirstLocaleMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE seconds without activity.
+
+    Instead of Django's SESSION_SAVE_EVERY_REQUEST (a write on every request), the
+    session's expiry is pushed forward when it was last pushed more than
+    SESSION_TOUCH_SECONDS ago, so the idle timeout is exact to within five minutes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and "_auth_user_id" in session:
+            now = int(time.time())
+            if now - session.get("_touched", 0) >= SESSION_TOUCH_SECONDS:
+                session["_touched"] = now  # marks the session modified: saved with a new expiry
         return response

@@ -58,8 +58,34 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
-def test_session_expires_after_idle_time(settings):
-    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_session_expires_after_idle_time(client, world, settings):
+    import time_machine
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    with time_machine.travel("2026-03-02 08:00 +0000", tick=False):
+        client.force_login(world.odense.leder)
+        assert client.get(reverse("home")).status_code == 200
+    first_expiry = Session.objects.get().expire_date
+    # Active after two hours: the expiry moves forward, so the session lives on.
+    with time_machine.travel("2026-03-02 10:00 +0000", tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    assert Session.objects.get().expire_date > first_expiry
+    # Nine hours without a request: logged out.
+    with time_machine.travel("2026-03-02 19:01 +0000", tick=False):
+        response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_session_is_not_written_on_every_request(client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.odense.leder)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("home"))
+    assert not any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in ctx.captured_queries)
 
 
 def test_healthz(client, db):
