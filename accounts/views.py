@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, services
-from .forms import InviteUserForm, LoginForm, MembershipForm, MunicipalitySettingsForm, UnitForm, UserSearchForm
+from .forms import (
+    InviteUserForm,
+    LoginForm,
+    MembershipForm,
+    MunicipalitySettingsForm,
+    UnitForm,
+    UserSearchForm,
+)
 from .models import Membership, Unit, User
 
 
