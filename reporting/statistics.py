@@ -21,13 +21,14 @@ Conventions used throughout (also explained to users in ``docs/how-we-count.md``
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 if TYPE_CHECKING:  # pandas is only needed by crosstab_shares; import lazily there
     import pandas as pd
@@ -74,6 +75,12 @@ def _check_count(count: int, n: int) -> None:
 # --- Shares --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def _z(level: float) -> float:
+    """The two-sided normal quantile for `level` (cached: dashboards ask for it hundreds of times)."""
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
 def wilson_interval(count: int, n: int, level: float = 0.95) -> tuple[float | None, float | None]:
     """Wilson score interval for a proportion ``count / n``.
 
@@ -85,7 +92,7 @@ def wilson_interval(count: int, n: int, level: float = 0.95) -> tuple[float | No
     _check_count(count, n)
     if n == 0:
         return (None, None)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = _z(level)
     p = count / n
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -216,7 +223,11 @@ def _two_by_two_p(table: np.ndarray, test: str) -> tuple[float, str]:
     if test == CHI2:
         if (expected == 0).any():
             raise ValueError("chi-square is undefined when an outcome never occurs; use Fisher")
-        return float(stats.chi2_contingency(table, correction=False).pvalue), CHI2
+        # Pearson's statistic for a 2x2 table in closed form, the same value as
+        # stats.chi2_contingency(correction=False) at a fraction of its cost.
+        (a, b), (c, d) = table.tolist()
+        statistic = (a + b + c + d) * (a * d - b * c) ** 2 / (row[0] * row[1] * col[0] * col[1])
+        return float(special.chdtrc(1, statistic)), CHI2
     raise ValueError(f"unknown test {test!r}; use 'auto', 'fisher' or 'chi2'")
 
 

@@ -510,3 +510,17 @@ def test_crosstab_missing_level_value():
     unknown = rows[1]
     assert unknown.level is None or (isinstance(unknown.level, float) and math.isnan(unknown.level))
     assert unknown.shares[st.KVINDE].n == 6 and unknown.shares[st.MAND].n == 7
+
+
+@given(st_.integers(1, 400), st_.integers(1, 400), st_.data())
+@settings(max_examples=150, deadline=None)
+def test_closed_form_chi2_equals_scipy(women_n, men_n, data):
+    """The fast 2x2 chi-square gives scipy's chi2_contingency p-value (no continuity correction)."""
+    wc = data.draw(st_.integers(0, women_n))
+    mc = data.draw(st_.integers(0, men_n))
+    table = np.array([[wc, women_n - wc], [mc, men_n - mc]])
+    expected = np.outer(table.sum(1), table.sum(0)) / table.sum()
+    if (expected < 5).any():
+        return
+    gap = st.proportion_gap(wc, women_n, mc, men_n, test="chi2")
+    assert gap.p_value == pytest.approx(stats.chi2_contingency(table, correction=False).pvalue, rel=1e-9, abs=1e-300)
