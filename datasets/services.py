@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts import audit
+from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
 from .models import Dataset, DatasetImport, Indicator, Measure, Observation
@@ -98,6 +99,7 @@ def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
     for pending in dataset.imports.exclude(staged_path=""):
         _discard(pending)
     dataset.delete()
+    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=dataset.municipality_id), robust=True)
 
 
 @transaction.atomic
@@ -333,6 +335,7 @@ def import_file(
     except IntegrityError as exc:
         raise ImportRefused(_("The file repeats a row (same indicator, period, sex and breakdown) or conflicts "
                               "with data already in the dataset. Nothing was stored.")) from exc
+    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=dataset.municipality_id), robust=True)
     if progress:
         progress(1.0, validator.rows)
     return ImportResult(dataset=dataset, rows=validator.rows, observations=writer.count,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Municipality, Unit, User
+from reporting.tasks import refresh_summary_task
 
 from . import privacy
 from .models import Entry, EntryTopic, ListItem, Observation, RaisedBy, UnitSettings
@@ -113,6 +114,7 @@ def create_entry(
     _validate_items(unit, topics, offers, entry.kind, entry.outcome)
     entry.save()
     _write_relations(entry, topics, offers)
+    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
     return entry
 
 
@@ -146,6 +148,7 @@ def update_entry(
     entry.version = expected_version + 1
     entry.save()
     _write_relations(entry, topics, offers)
+    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
     return entry
 
 
@@ -154,6 +157,7 @@ def delete_entry(*, entry: Entry, by: User) -> None:
     if entry.author_id != by.pk:
         raise ValidationError(_("Only the author can delete an entry."))
     entry.delete()
+    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
 
 
 # --- Lists --------------------------------------------------------------------------
@@ -280,5 +284,6 @@ def purge_expired(*, today: dt.date | None = None) -> dict[str, int]:
             expired.delete()
             audit.record("logbook.purge", municipality=municipality, object_type="logbooks.entry",
                          deleted=count, before=cutoff.isoformat())
+            transaction.on_commit(lambda m=municipality.pk: refresh_summary_task.enqueue(municipality_id=m), robust=True)
         deleted[municipality.slug] = count
     return deleted

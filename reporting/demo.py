@@ -25,6 +25,10 @@ def _write(stdout, text: str) -> None:
 
 
 def seed(*, stdout=None) -> None:
+    from reporting.summary import refresh_summary
+
+    # The demo data is bulk-created (no service enqueues a refresh): count it once.
+    refresh_summary()
     municipality = Municipality.objects.filter(slug="aarhus").first()
     unit = Unit.objects.filter(municipality=municipality, name="Sociale Forhold og Beskæftigelse").first()
     author = User.objects.filter(email="analytiker@aarhus.demo").first()

@@ -79,3 +79,54 @@ class Report(models.Model):
     def section_labels(self) -> list[str]:
         labels = dict(self.Section.choices)
         return [str(labels[s]) for s in self.sections if s in labels]
+
+
+# --- The summary table of the national overview ------------------------------------------
+#
+# Derived numbers, recomputed by `reporting.summary.refresh_summary` (after every write that
+# changes them, and nightly by `manage.py refresh_summary`); never edited by hand. The rows
+# are not addressed by URL (no uuid): only the national overview reads them, as aggregates.
+
+
+class MunicipalitySummary(models.Model):
+    """Per municipality: the counts of the national overview, as of `refreshed_at`."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, primary_key=True,
+                                        related_name="summary")
+    datasets = models.PositiveIntegerField(default=0)
+    observations = models.BigIntegerField(default=0)
+    active_projects = models.PositiveIntegerField(default=0)
+    criteria_met = models.PositiveIntegerField(default=0)
+    criteria_not_met = models.PositiveIntegerField(default=0)
+    criteria_too_little_data = models.PositiveIntegerField(default=0)
+    #: The moment the counting started: everything committed before it is included.
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("municipality summary")
+        verbose_name_plural = _("municipality summaries")
+
+    def __str__(self):
+        return f"{self.municipality_id} @ {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class MonthlyConversations(models.Model):
+    """Logbook conversations per municipality, month (its first day) and the citizen's sex."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)  # the unique constraint starts with it
+    month = models.DateField()
+    sex = models.CharField(max_length=10)
+    conversations = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("conversations per month")
+        verbose_name_plural = _("conversations per month")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "month", "sex"], name="monthly_conversations_unique"),
+        ]
+        # The national totals read a range of months across all municipalities.
+        indexes = [models.Index(fields=["month", "sex"], name="monthly_conversations_month")]
+
+    def __str__(self):
+        return f"{self.municipality_id} {self.month:%Y-%m} {self.sex}: {self.conversations}"

@@ -9,3 +9,11 @@ def generate_report(report_id: int) -> str:
 
     report = pdf.generate(report_id)
     return report.status
+
+
+@task()
+def refresh_summary_task(municipality_id: int | None = None) -> int:
+    """Recompute the national overview's summary rows of one municipality (None: all)."""
+    from reporting.summary import refresh_summary
+
+    return refresh_summary(municipality_id=municipality_id)

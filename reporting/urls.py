@@ -6,6 +6,7 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("landsoverblik/", views.national_overview, name="national_overview"),
     path("eksport/<slug:section>/<slug:fmt>/", views.export, name="export"),
     path("rapporter/", views.report_list, name="report_list"),
     path("rapporter/ny/", views.report_create, name="report_create"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access, audit
-from reporting import documents, exports, forms, rules, selectors, services
+from reporting import documents, exports, forms, national, rules, selectors, services
 from reporting.models import Report
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -214,3 +214,46 @@ def report_download(request, uuid):
     stamp = report.created_at.date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="ligestilling-rapport-{stamp}.pdf"'
     return response
+
+
+# --- national overview -------------------------------------------------------------------
+
+
+def is_platform_staff(user) -> bool:
+    """Platform accounts (no municipality) with staff or superuser rights see every municipality."""
+    return user.is_authenticated and user.municipality_id is None and (user.is_superuser or user.is_staff)
+
+
+def _sort_columns(overview: national.Overview) -> list[dict]:
+    labels = {
+        "name": _("Municipality"), "code": _("Code"), "women": _("Women"), "men": _("Men"),
+        "share": _("Share of women (95 % interval)"), "datasets": _("Datasets"),
+        "observations": _("Observations"), "projects": _("Active projects"), "criteria": _("Criteria met"),
+    }
+    current, descending = overview.sort.lstrip("-"), overview.sort.startswith("-")
+    columns = []
+    for key in national.SORT_KEYS:
+        active = key == current
+        columns.append({
+            "key": key, "label": labels[key], "numeric": key not in ("name", "code"),
+            "href": "?sort=" + (key if active and descending else f"-{key}" if active else key),
+            "aria_sort": ("descending" if descending else "ascending") if active else "",
+        })
+    return columns
+
+
+@login_required
+@require_GET
+def national_overview(request):
+    """All municipalities for platform staff; one's own beside the installation total for
+    a municipality's leder/analytiker (ANALYSE). Reads only the summary table."""
+    if is_platform_staff(request.user):
+        overview = national.platform_overview(sort=request.GET.get("sort", "name"))
+        audit.record("reporting.national_overview", request=request, scope="platform", sort=overview.sort)
+    else:
+        rules.require(request, access.ANALYSE)
+        overview = national.municipality_overview(request.user.municipality)
+        audit.record("reporting.national_overview", request=request, scope="municipality")
+    return render(request, "reporting/national_overview.html", {
+        "overview": overview, "columns": _sort_columns(overview),
+    })

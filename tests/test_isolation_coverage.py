@@ -26,6 +26,10 @@ NOT_TENANT_DATA = {
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
+    # No object id in the URL; a municipality's user sees only their own municipality and the
+    # installation-wide total, never another municipality (tests/reporting/
+    # test_national_overview.py::test_an_analytiker_sees_own_municipality_and_the_total_but_no_other).
+    "reporting:national_overview",
 }
 
 

@@ -36,3 +36,11 @@ def plotly_script():
     except ValueError:
         return ""
     return format_html('<script src="{}"></script>', url)
+
+
+@register.filter
+def count(value):
+    """A whole number in Danish notation (1.234), "–" for no figure."""
+    from reporting.formatting import fmt_int
+
+    return "–" if value is None else fmt_int(value)

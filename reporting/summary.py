@@ -1,0 +1,148 @@
+"""The summary table behind the national overview (issue 9, "Scale").
+
+With ~100 municipalities, millions of logbook entries and tens of millions of dataset
+observations, counting over the raw tables for every view of the national overview costs
+about a second. `refresh_summary` counts once per change instead and stores the result in
+two narrow tables (`reporting.models.MunicipalitySummary`, `MonthlyConversations`); the
+overview page reads only those.
+
+When it runs:
+- after every write that changes the numbers: the logbook services (create, update,
+  delete, purge) and the dataset services (import, replace, delete) enqueue
+  `reporting.tasks.refresh_summary_task` for the municipality with
+  `transaction.on_commit`, so the overview is fresh seconds after an import;
+- nightly, `manage.py refresh_summary` recomputes every municipality (the safety net:
+  it also picks up project status and criteria changes, which do not enqueue a refresh).
+
+How: per municipality, in one transaction, delete its summary rows and insert new ones
+from GROUP BY queries (the monthly conversations with one INSERT ... SELECT). Refreshes of
+one municipality are serialised by a row lock on the municipality (PostgreSQL; SQLite
+serialises writers anyway), so two workers cannot interleave their delete and insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Prefetch
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import Municipality
+from reporting.models import MonthlyConversations, MunicipalitySummary
+
+
+def _insert_monthly(ids: list[int]) -> int:
+    """INSERT ... SELECT the conversations per municipality, month and sex (one statement)."""
+    from logbooks.models import Entry
+
+    source = (
+        Entry.objects.filter(municipality_id__in=ids).order_by()
+        .values(m_id=F("municipality_id"), m_month=TruncMonth("date", output_field=DateField()),
+                m_sex=F("sex"))
+        .annotate(m_n=Count("id"))
+    )
+    sql, params = source.query.sql_with_params()
+    table = connection.ops.quote_name(MonthlyConversations._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("municipality_id", "month", "sex", "conversations"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        return cursor.rowcount
+
+
+def _counts(queryset, key: str) -> dict[int, int]:
+    return dict(queryset.order_by().values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
+
+
+def _criteria_status(ids: list[int], thresholds: dict[int, int]) -> dict[int, dict[str, int]]:
+    """Met / not met / too little data for the criteria of the active projects.
+
+    The status is computed live by `projects.measures.evaluate` (never stored elsewhere),
+    with the municipality's suppression threshold, as on the dashboard.
+    """
+    from projects import measures
+    from projects.models import Criterion, Project
+
+    criteria = (
+        Criterion.objects.filter(project__municipality_id__in=ids, project__status=Project.Status.ACTIVE)
+        .select_related("project", "logbook_item", "dataset_indicator")
+        .prefetch_related(Prefetch("measurements"), "measurements__cycle", "measurements__entered_by",
+                          "project__cycles")
+        .order_by("pk")
+    )
+    result: dict[int, dict[str, int]] = {}
+    for criterion in criteria:
+        municipality_id = criterion.project.municipality_id
+        status = measures.evaluate(criterion, thresholds[municipality_id]).status
+        counts = result.setdefault(municipality_id, {})
+        counts[status] = counts.get(status, 0) + 1
+    return result
+
+
+def _summaries(ids: list[int], thresholds: dict[int, int], as_of: dt.datetime) -> list[MunicipalitySummary]:
+    from datasets.models import Dataset, Observation
+    from projects import measures
+    from projects.models import Project
+
+    datasets = _counts(Dataset.objects.filter(municipality_id__in=ids), "municipality_id")
+    observations = _counts(Observation.objects.filter(indicator__dataset__municipality_id__in=ids),
+                           "indicator__dataset__municipality_id")
+    projects = _counts(Project.objects.filter(municipality_id__in=ids, status=Project.Status.ACTIVE),
+                       "municipality_id")
+    criteria = _criteria_status(ids, thresholds)
+    return [
+        MunicipalitySummary(
+            municipality_id=m, datasets=datasets.get(m, 0), observations=observations.get(m, 0),
+            active_projects=projects.get(m, 0),
+            criteria_met=criteria.get(m, {}).get(measures.MET, 0),
+            criteria_not_met=criteria.get(m, {}).get(measures.NOT_MET, 0),
+            criteria_too_little_data=criteria.get(m, {}).get(measures.TOO_LITTLE, 0),
+            refreshed_at=as_of,
+        )
+        for m in ids
+    ]
+
+
+def _lock(ids: Iterable[int] | None) -> dict[int, int]:
+    """Lock the municipalities' rows (FOR NO KEY UPDATE: new entries may still reference
+    them) in id order, and return {id: suppression threshold}."""
+    qs = Municipality.objects.order_by("pk")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+    return dict(qs.values_list("pk", "suppression_threshold"))
+
+
+def refresh_summary(*, municipality_id: int | None = None) -> int:
+    """Recompute the summary rows of one municipality (or of all); returns how many.
+
+    Delete and insert happen in one transaction: a reader sees the old rows or the new
+    ones, never none. An unknown municipality id refreshes nothing (it was deleted).
+    """
+    with transaction.atomic():
+        thresholds = _lock(None if municipality_id is None else [municipality_id])
+        ids = sorted(thresholds)
+        if not ids:
+            return 0
+        # Taken after the lock and before counting: every write committed before this
+        # moment is in the numbers below (each statement sees what was committed before it).
+        as_of = timezone.now()
+        MonthlyConversations.objects.filter(municipality_id__in=ids).delete()
+        _insert_monthly(ids)
+        summaries = _summaries(ids, thresholds, as_of)
+        MunicipalitySummary.objects.filter(municipality_id__in=ids).delete()
+        MunicipalitySummary.objects.bulk_create(summaries)
+    return len(ids)
+
+
+def last_twelve_months(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first day of the month eleven months ago and the first day of this month:
+    'the last 12 months' are these twelve calendar months, the current one included."""
+    today = today or timezone.localdate()
+    index = today.year * 12 + today.month - 1 - 11
+    start = dt.date(index // 12, index % 12 + 1, 1)
+    return start, today.replace(day=1)
+
