@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Municipality, Unit, User
+from reporting.summary import count_conversation
 from reporting.tasks import refresh_summary_task
 
 from . import privacy
@@ -114,7 +115,7 @@ def create_entry(
     _validate_items(unit, topics, offers, entry.kind, entry.outcome)
     entry.save()
     _write_relations(entry, topics, offers)
-    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
+    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
     return entry
 
 
@@ -148,7 +149,9 @@ def update_entry(
     entry.version = expected_version + 1
     entry.save()
     _write_relations(entry, topics, offers)
-    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
+    if (stored.date.replace(day=1), stored.sex) != (entry.date.replace(day=1), entry.sex):
+        count_conversation(municipality_id=entry.municipality_id, day=stored.date, sex=stored.sex, delta=-1)
+        count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
     return entry
 
 
@@ -157,7 +160,7 @@ def delete_entry(*, entry: Entry, by: User) -> None:
     if entry.author_id != by.pk:
         raise ValidationError(_("Only the author can delete an entry."))
     entry.delete()
-    transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=entry.municipality_id), robust=True)
+    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=-1)
 
 
 # --- Lists --------------------------------------------------------------------------

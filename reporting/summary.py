@@ -7,8 +7,10 @@ two narrow tables (`reporting.models.MunicipalitySummary`, `MonthlyConversations
 overview page reads only those.
 
 When it runs:
-- after every write that changes the numbers: the logbook services (create, update,
-  delete, purge) and the dataset services (import, replace, delete) enqueue
+- a logbook entry created, changed or deleted moves one monthly count by one
+  (`count_conversation`, in the entry's own transaction): recounting a municipality for
+  every conversation logged would cost more than logging it;
+- the dataset services (import, replace, delete) and the logbook purge enqueue
   `reporting.tasks.refresh_summary_task` for the municipality with
   `transaction.on_commit`, so the overview is fresh seconds after an import;
 - nightly, `manage.py refresh_summary` recomputes every municipality (the safety net:
@@ -32,6 +34,22 @@ from django.utils import timezone
 
 from accounts.models import Municipality
 from reporting.models import MonthlyConversations, MunicipalitySummary
+
+
+def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: int) -> None:
+    """Move the month's count of conversations with citizens of `sex` by `delta` (±1).
+
+    Called inside the logbook service's transaction, so the count and the entry commit
+    together.
+    """
+    rows = MonthlyConversations.objects.filter(municipality_id=municipality_id, month=day.replace(day=1), sex=sex)
+    if rows.update(conversations=F("conversations") + delta) or delta <= 0:
+        return
+    MonthlyConversations.objects.bulk_create(
+        [MonthlyConversations(municipality_id=municipality_id, month=day.replace(day=1), sex=sex, conversations=0)],
+        ignore_conflicts=True,  # another entry of the same month may have created the row meanwhile
+    )
+    rows.update(conversations=F("conversations") + delta)
 
 
 def _insert_monthly(ids: list[int]) -> int:
