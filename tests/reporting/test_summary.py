@@ -184,3 +184,19 @@ def test_the_command_refreshes_all_or_one(world):
 def test_the_last_twelve_months_are_calendar_months_up_to_this_one():
     assert last_twelve_months(dt.date(2026, 11, 29)) == (dt.date(2025, 12, 1), dt.date(2026, 11, 1))
     assert last_twelve_months(dt.date(2026, 1, 5)) == (dt.date(2025, 2, 1), dt.date(2026, 1, 1))
+
+
+def test_deleting_an_entry_the_summary_has_not_counted_yet_still_works(world):
+    """Bulk-written entries (demo, benchmark) are only counted by a refresh; deleting them
+    through the service before that must neither fail nor push a count below zero."""
+    tenant = world.aarhus
+    today = timezone.localdate()
+    counted = logbook_services.create_entry(author=tenant.medarbejder, unit=tenant.team,
+                                            fields={"date": today, "sex": "mand", "age_band": "30-39"})
+    uncounted = Entry.objects.create(municipality=tenant.municipality, unit=tenant.team, author=tenant.medarbejder,
+                                     sex="mand", age_band="30-39", date=today)
+    logbook_services.delete_entry(entry=uncounted, by=tenant.medarbejder)
+    logbook_services.delete_entry(entry=counted, by=tenant.medarbejder)
+    assert stored_monthly(tenant.municipality) == Counter({(today.replace(day=1), "mand"): 0})
+    refresh_summary(municipality_id=tenant.municipality.pk)
+    assert stored_monthly(tenant.municipality) == Counter()
