@@ -1,13 +1,16 @@
 from django.urls import path
 
+from ligestilling.db import reads_from_replica
+
 from . import views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("landsoverblik/", views.national_overview, name="national_overview"),
-    path("eksport/<slug:section>/<slug:fmt>/", views.export, name="export"),
+    # Read-only aggregate pages may read from the replica (ligestilling/db.py).
+    path("", reads_from_replica(views.dashboard), name="dashboard"),
+    path("landsoverblik/", reads_from_replica(views.national_overview), name="national_overview"),
+    path("eksport/<slug:section>/<slug:fmt>/", reads_from_replica(views.export), name="export"),
     path("rapporter/", views.report_list, name="report_list"),
     path("rapporter/ny/", views.report_create, name="report_create"),
     path("rapporter/<uuid:uuid>/", views.report_detail, name="report_detail"),
