@@ -9,6 +9,6 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
     && DJANGO_SETTINGS_MODULE= python -m django compilemessages --ignore=.venv -v0 \
     && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput -v0
-RUN useradd --create-home app && mkdir -p var/media && chown -R app var
+RUN useradd --create-home app && mkdir -p var/media var/imports && chown -R app var
 USER app
 EXPOSE 8000
