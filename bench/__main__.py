@@ -47,10 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--output-dir", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--no-markdown", action="store_true", help="Do not rewrite BENCHMARKS.md.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Measure the data of the previous run again (no drop, no generation).")
+    parser.add_argument("--steps", default="", help="Comma-separated steps to run (default: all).")
     args = parser.parse_args(argv)
 
     _configure(args.database_url)
-    _recreate_database(args.database_url)
+    if not args.reuse:
+        _recreate_database(args.database_url)
     import django
 
     django.setup()
@@ -64,13 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(20151)
     results: dict = {"scale": scale.name, "machine": measure.machine(),
                      "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "steps": {}}
-    with measure.timer() as t:
-        world = generate.build_world(scale)
-        results["data"] = generate.build_data(world, scale, rng)
-    results["data"]["generate_seconds"] = round(t["seconds"], 1)
-    print(f"generated {results['data']} in {t['seconds']:.1f}s", flush=True)
+    if args.reuse:
+        world = generate.load_world()
+        results["data"] = generate.describe_data()
+    else:
+        with measure.timer() as t:
+            world = generate.build_world(scale)
+            results["data"] = generate.build_data(world, scale, rng)
+        results["data"]["generate_seconds"] = round(t["seconds"], 1)
+    print(f"data: {results['data']}", flush=True)
 
+    wanted = {s.strip() for s in args.steps.split(",") if s.strip()}
     for name, step in steps.STEPS:
+        if wanted and name not in wanted:
+            continue
         print(f"-- {name}", flush=True)
         with measure.timer() as t:
             results["steps"][name] = step(world=world, scale=scale, rng=rng)

@@ -96,6 +96,21 @@ def build_world(scale: Scale) -> World:
     return World(municipalities, teams, users, caseworkers)
 
 
+def load_world() -> World:
+    """The world of an earlier run (for `--reuse`): municipalities, teams, users."""
+    municipalities = list(Municipality.objects.filter(slug__startswith="bench-").order_by("pk"))
+    teams = list(Unit.objects.filter(municipality__in=municipalities, depth=1).order_by("pk"))
+    users: dict[int, dict[str, User]] = {m.pk: {} for m in municipalities}
+    for role in Role.values:
+        for u in User.objects.filter(email__startswith=f"{role}@bench-"):
+            users[u.municipality_id][role] = u
+    caseworkers: dict[int, list[int]] = {}
+    for user_id, unit_id in Membership.objects.filter(unit__in=teams, user__email__startswith="cw").values_list(
+            "user_id", "unit_id"):
+        caseworkers.setdefault(unit_id, []).append(user_id)
+    return World(municipalities, teams, users, caseworkers)
+
+
 def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
     from logbooks.models import Entry, EntryTopic, ListItem
 
@@ -237,3 +252,13 @@ def build_data(world: World, scale: Scale, rng: random.Random) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return result
+
+
+def describe_data() -> dict:
+    from datasets.models import Observation
+    from logbooks.models import Entry, EntryTopic
+    from projects.models import Project
+
+    return {"municipalities": Municipality.objects.count(), "entries": Entry.objects.count(),
+            "entry_topics": EntryTopic.objects.count(), "observations": Observation.objects.count(),
+            "projects": Project.objects.count()}

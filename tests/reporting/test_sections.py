@@ -94,6 +94,7 @@ def test_the_query_count_is_bounded_with_many_projects_and_indicators(client, fu
 
     client.force_login(full.odense.leder)
     url = reverse("reporting:dashboard")
+    client.get(url, {"period": "2025"})  # the session's first request also refreshes its idle timeout
     with django_assert_max_num_queries(200) as base:
         assert client.get(url, {"period": "2025"}).status_code == 200
     for _ in range(sel.MAX_PROJECTS + 3):
