@@ -289,9 +289,35 @@ def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[
     return figures, gap, verdict, p_value
 
 
+#: The distinct periods of some indicators by a skip scan of the (indicator, period, ...) index:
+#: one index probe per period instead of reading every observation of the indicators.
+_PERIODS_SQL = """
+WITH RECURSIVE per(indicator_id, period) AS (
+    SELECT i.id, (SELECT min(o.period) FROM {table} o WHERE o.indicator_id = i.id)
+    FROM unnest(%s::bigint[]) AS i(id)
+    UNION ALL
+    SELECT per.indicator_id,
+           (SELECT min(o.period) FROM {table} o WHERE o.indicator_id = per.indicator_id AND o.period > per.period)
+    FROM per WHERE per.period IS NOT NULL
+)
+SELECT DISTINCT period FROM per WHERE period IS NOT NULL
+"""
+
+
+def periods_of(indicator_ids) -> list[str]:
+    """The periods with any observation of the indicators, newest first (one query)."""
+    from django.db import connection
+
+    ids = [int(i) for i in indicator_ids]
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_PERIODS_SQL.format(table=Observation._meta.db_table), [ids])
+        return sorted((row[0] for row in cursor.fetchall()), reverse=True)
+
+
 def periods(indicator: Indicator) -> list[str]:
-    return sorted(Observation.objects.filter(indicator=indicator).values_list("period", flat=True).distinct(),
-                  reverse=True)
+    return periods_of([indicator.pk])
 
 
 def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = "", period: str | None = None

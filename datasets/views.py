@@ -113,7 +113,7 @@ def dataset_detail(request, uuid):
         dimension = ""
     period = request.GET.get("period") or None
     tables = selectors.dataset_tables(dataset, threshold=_threshold(request), dimension=dimension, period=period)
-    all_periods = sorted({p for i in dataset.indicators.all() for p in selectors.periods(i)}, reverse=True)
+    all_periods = selectors.periods_of(dataset.indicators.values_list("pk", flat=True))
     return render(request, "datasets/dataset_detail.html", {
         "dataset": dataset, "tables": tables, "dimension": dimension,
         "dimension_choices": selectors.dimension_choices(), "periods": all_periods,
