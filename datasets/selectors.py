@@ -131,9 +131,17 @@ def _value_kind(measure: str) -> str:
     return {Measure.SHARE: dc.SHARE, Measure.AMOUNT_DKK: dc.AMOUNT, Measure.PERSONS: dc.COUNT}.get(measure, dc.MEAN)
 
 
-def _aggregate(indicator: Indicator, dimension: str, period: str | None) -> list[dict]:
-    """Observations summed per (period or category, sex); means pooled from n/mean/sd."""
-    qs = Observation.objects.filter(indicator=indicator)
+def _aggregate_many(indicator_ids, dimension: str, period: str | None) -> dict[int, list[dict]]:
+    """Observations summed per (indicator, period or category, sex); means pooled from n/mean/sd.
+
+    One GROUP BY for several indicators (the dataset page, the dashboard); the rows of
+    each indicator are the same as a query of that indicator alone would give.
+    """
+    ids = list(indicator_ids)
+    found: dict[int, list[dict]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    qs = Observation.objects.filter(indicator_id__in=ids)
     for dim in DIMENSIONS:
         if dim == dimension:
             qs = qs.exclude(**{dim: ""})
@@ -143,8 +151,8 @@ def _aggregate(indicator: Indicator, dimension: str, period: str | None) -> list
         qs = qs.filter(period=period)
     group = dimension or "period"
     n_float = F("n") * 1.0
-    return list(
-        qs.values(group, "sex").annotate(
+    rows = (
+        qs.values("indicator_id", group, "sex").annotate(
             rows=Count("id"),
             vsum=Sum("value"),
             num=Sum("numerator"),
@@ -155,8 +163,16 @@ def _aggregate(indicator: Indicator, dimension: str, period: str | None) -> list
                      + n_float * F("value") * F("value"), output_field=FloatField()),
             # Only to tell a pure value row from a share row.
             with_value=Count("id", filter=Q(value__isnull=False)),
-        ).order_by(group, "sex")
+        ).order_by("indicator_id", group, "sex")
     )
+    for row in rows:
+        found[row.pop("indicator_id")].append(row)
+    return found
+
+
+def _aggregate(indicator: Indicator, dimension: str, period: str | None) -> list[dict]:
+    """Observations summed per (period or category, sex); means pooled from n/mean/sd."""
+    return _aggregate_many([indicator.pk], dimension, period)[indicator.pk]
 
 
 @dataclass
@@ -320,8 +336,10 @@ def periods(indicator: Indicator) -> list[str]:
     return periods_of([indicator.pk])
 
 
-def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = "", period: str | None = None
-                    ) -> IndicatorTable:
+def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = "", period: str | None = None,
+                    _prefetched: dict[int, list[dict]] | None = None) -> IndicatorTable:
+    """`_prefetched`: aggregate rows by indicator id from `_aggregate_many` (same dimension and
+    period; the reference's rows with dimension "" when dimension is ""), to save queries."""
     threshold = dc.effective_threshold(threshold)
     if dimension not in DIMENSIONS:
         dimension = ""
@@ -330,7 +348,9 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
         period = all_periods[0] if all_periods else None
     group = dimension or "period"
     grouped: dict[str, dict[str, _Agg]] = {}
-    for row in _aggregate(indicator, dimension, period):
+    prefetched = _prefetched or {}
+    aggregate = prefetched[indicator.pk] if indicator.pk in prefetched else _aggregate(indicator, dimension, period)
+    for row in aggregate:
         grouped.setdefault(row[group], {})[row["sex"]] = _combine(row, indicator.measure)
     present = {s for figs in grouped.values() for s in figs}
     sexes = [s for s in (Sex.KVINDE, Sex.MAND, Sex.ANDET) if s in present] or []
@@ -353,7 +373,9 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
                            % {"n": threshold})
     if indicator.reference_id:
         reference = indicator.reference
-        ref = indicator_table(reference, threshold=threshold)
+        ref = indicator_table(reference, threshold=threshold,
+                              _prefetched=None if dimension else {k: v for k, v in prefetched.items()
+                                                                  if k == reference.pk})
         if ref.rows:
             table.reference = ref.rows[0]
             table.reference.ordered = [(s, table.reference.figures.get(s)) for s in sexes_with_total]
@@ -369,8 +391,29 @@ def _category_order(value: str) -> tuple[int, str]:
 
 def dataset_tables(dataset: Dataset, *, threshold: int, dimension: str = "", period: str | None = None
                    ) -> list[IndicatorTable]:
-    indicators = dataset.indicators.select_related("reference__dataset").order_by("position", "name")
-    return [indicator_table(i, threshold=threshold, dimension=dimension, period=period) for i in indicators]
+    indicators = list(dataset.indicators.select_related("reference__dataset").order_by("position", "name"))
+    return indicator_tables(indicators, threshold=threshold, dimension=dimension, period=period)
+
+
+def indicator_tables(indicators, *, threshold: int, dimension: str = "", period: str | None = None
+                     ) -> list[IndicatorTable]:
+    """`indicator_table` of each indicator, their aggregates (and the national references') in one query.
+
+    With a dimension but no period each indicator uses its own latest period, so those are
+    read one by one as before.
+    """
+    indicators = list(indicators)
+    if dimension not in DIMENSIONS:
+        dimension = ""
+    prefetched: dict[int, list[dict]] = {}
+    if not dimension or period:
+        ids = [i.pk for i in indicators]
+        prefetched = _aggregate_many(ids, dimension, period)
+    if not dimension:
+        refs = {i.reference_id for i in indicators if i.reference_id} - set(prefetched)
+        prefetched |= _aggregate_many(sorted(refs), "", None)
+    return [indicator_table(i, threshold=threshold, dimension=dimension, period=period, _prefetched=prefetched)
+            for i in indicators]
 
 
 # --- Export --------------------------------------------------------------------------------
