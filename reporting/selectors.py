@@ -213,9 +213,26 @@ def _monthly(rows) -> dict[tuple[int, int, str], int]:
     return counts
 
 
-def _trend_section(entries, subject: Subject, n_text: str) -> tuple[Section, dict]:
-    counts = _monthly(
-        entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
+def _entry_counts(entries, subject: Subject) -> list[tuple]:
+    """(month, unit id, dimension value, sex, conversations) from one GROUP BY: the trend, the
+    units and the dimension section are sums of it. The unit (dimension) is None when the
+    subject has one unit (no dimension is chosen)."""
+    keys = ["month", "unit_id" if len(subject.unit_ids) >= 2 else None,
+            subject.dimension if subject.dimension in DIMENSIONS else None, "sex"]
+    rows = entries.annotate(month=TruncMonth("date")).order_by().values_list(*[k for k in keys if k])
+    out = []
+    for *values, n in rows.annotate(n=Count("id")):
+        it = iter(values)
+        out.append((*[next(it) if k else None for k in keys], n))
+    return out
+
+
+def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) -> tuple[Section, dict]:
+    if entry_counts is not None:
+        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n in entry_counts)
+    else:
+        counts = _monthly(
+            entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
     months = subject.period.months
     labels = sex_labels()
     table = disclosure.Table.from_counts(
@@ -233,6 +250,17 @@ def _trend_section(entries, subject: Subject, n_text: str) -> tuple[Section, dic
                    figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text)), counts
 
 
+def _entry_filters(subject: Subject, prefix: str = "") -> dict:
+    """The conditions of `logbooks.selectors.entries_in` for the subject, on a related model's
+    `entry` (a join instead of an `IN (subquery)` that PostgreSQL joins a second time)."""
+    filters = {f"{prefix}municipality_id": subject.municipality.pk, f"{prefix}unit_id__in": list(subject.unit_ids)}
+    if subject.period.date_from:
+        filters[f"{prefix}date__gte"] = subject.period.date_from
+    if subject.period.date_to:
+        filters[f"{prefix}date__lte"] = subject.period.date_to
+    return filters
+
+
 def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: dict) -> Section | None:
     """The largest topic gap of the period, month by month (women − men, Newcombe interval).
 
@@ -247,10 +275,13 @@ def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: di
     if first.suppressed or first.value is None:
         return None
     label = topics.table.row_labels[0]
+    # The topic's list items first (a few ids): joined in the same query PostgreSQL would look
+    # every topic of every entry of the period up in the list-item table.
+    topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=label).values_list("pk", flat=True))
     hits = _monthly(
-        EntryTopic.objects.filter(entry__in=entries, topic__kind=ListItem.Kind.TOPIC, topic__label=label)
+        EntryTopic.objects.filter(topic_id__in=topic_ids, **_entry_filters(subject, prefix="entry__"))
         .annotate(month=TruncMonth("entry__date")).order_by().values_list("month", "entry__sex")
-        .annotate(n=Count("entry_id", distinct=True)))
+        .annotate(n=Count("entry_id", distinct=True))) if topic_ids else {}
     threshold = subject.threshold
 
     def gap_cells(buckets):
@@ -304,7 +335,7 @@ def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: di
     )
 
 
-def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None:
+def _dimension_section(entries, subject: Subject, n_text: str, entry_counts=None) -> Section | None:
     if subject.dimension not in DIMENSIONS:
         return None
     from logbooks import models as lm
@@ -312,10 +343,15 @@ def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None
     choices = {
         "age_band": lm.AgeBand, "education": lm.Education, "civil_status": lm.CivilStatus, "origin": lm.Origin,
     }[subject.dimension]
-    counts = {
-        (value, sex): n for value, sex, n in
-        entries.order_by().values_list(subject.dimension, "sex").annotate(n=Count("id"))
-    }
+    if entry_counts is not None:
+        counts: dict[tuple[str, str], int] = {}
+        for _month, _unit, value, sex, n in entry_counts:
+            counts[(value, sex)] = counts.get((value, sex), 0) + n
+    else:
+        counts = {
+            (value, sex): n for value, sex, n in
+            entries.order_by().values_list(subject.dimension, "sex").annotate(n=Count("id"))
+        }
     name = dict(dimension_choices())[subject.dimension]
     values = list(choices)
     rows = [[counts.get((c.value, sex), 0) for sex in PAIR] for c in values]
@@ -345,14 +381,20 @@ def _dimension_section(entries, subject: Subject, n_text: str) -> Section | None
     )
 
 
-def _units_section(entries, subject: Subject, n_text: str) -> Section | None:
+def _units_section(entries, subject: Subject, n_text: str, entry_counts=None) -> Section | None:
     """Women and men per unit of the subtree (only when the subject covers several units)."""
     if len(subject.unit_ids) < 2:
         return None
-    counts = {
-        (unit_id, sex): n for unit_id, sex, n in
-        entries.filter(sex__in=PAIR).order_by().values_list("unit_id", "sex").annotate(n=Count("id"))
-    }
+    if entry_counts is not None:
+        counts: dict[tuple[int, str], int] = {}
+        for _month, unit_id, _value, sex, n in entry_counts:
+            if sex in PAIR:
+                counts[(unit_id, sex)] = counts.get((unit_id, sex), 0) + n
+    else:
+        counts = {
+            (unit_id, sex): n for unit_id, sex, n in
+            entries.filter(sex__in=PAIR).order_by().values_list("unit_id", "sex").annotate(n=Count("id"))
+        }
     used = {unit_id for unit_id, _sex in counts}
     units = [u for u in Unit.objects.filter(pk__in=subject.unit_ids).order_by("path") if u.pk in used]
     if len(units) < 2:
@@ -396,12 +438,14 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
         _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
                      n_text),
     ]
-    trend, monthly_n = _trend_section(entries, subject, n_text)
+    entry_counts = _entry_counts(entries, subject)
+    trend, monthly_n = _trend_section(entries, subject, n_text, entry_counts)
     sections.append(trend)
     gap_trend = _gap_trend_section(entries, subject, sections[1], monthly_n)
     if gap_trend is not None:
         sections.append(gap_trend)
-    for extra in (_units_section(entries, subject, n_text), _dimension_section(entries, subject, n_text)):
+    for extra in (_units_section(entries, subject, n_text, entry_counts),
+                  _dimension_section(entries, subject, n_text, entry_counts)):
         if extra is not None:
             sections.append(extra)
     if picture.total == 0:
