@@ -327,6 +327,9 @@ def periods_of(indicator_ids) -> list[str]:
     ids = [int(i) for i in indicator_ids]
     if not ids:
         return []
+    if connection.vendor != "postgresql":  # the skip scan is PostgreSQL SQL; small databases need none
+        found = Observation.objects.filter(indicator_id__in=ids).values_list("period", flat=True).distinct()
+        return sorted(set(found), reverse=True)
     with connection.cursor() as cursor:
         cursor.execute(_PERIODS_SQL.format(table=Observation._meta.db_table), [ids])
         return sorted((row[0] for row in cursor.fetchall()), reverse=True)
