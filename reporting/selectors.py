@@ -213,23 +213,48 @@ def _monthly(rows) -> dict[tuple[int, int, str], int]:
     return counts
 
 
-def _entry_counts(entries, subject: Subject) -> list[tuple]:
-    """(month, unit id, dimension value, sex, conversations) from one GROUP BY: the trend, the
-    units and the dimension section are sums of it. The unit (dimension) is None when the
-    subject has one unit (no dimension is chosen)."""
+def _gap_trend_topic(topics: Section) -> str | None:
+    """The topic of the gap trend: the largest visible gap of the topics table, if any."""
+    if not topics.table.row_labels:
+        return None
+    first = topics.table.cells[0][-1]
+    if first.suppressed or first.value is None:
+        return None
+    return topics.table.row_labels[0]
+
+
+def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> list[tuple]:
+    """(month, unit id, dimension value, sex, conversations, conversations that touched the
+    topic) from one GROUP BY: the trend, the units, the dimension and the gap-trend sections
+    are sums of it. The unit (dimension) is None when the subject has one unit (no dimension
+    is chosen); the topic count is 0 without a topic."""
+    from django.db.models import Exists, OuterRef
+
+    from logbooks.models import EntryTopic, ListItem
+
     keys = ["month", "unit_id" if len(subject.unit_ids) >= 2 else None,
             subject.dimension if subject.dimension in DIMENSIONS else None, "sex"]
     rows = entries.annotate(month=TruncMonth("date")).order_by().values_list(*[k for k in keys if k])
+    aggregates = {"n": Count("id")}
+    if topic_label is not None:
+        # The topic's list items first (a few ids): in one query PostgreSQL would look every
+        # topic of every entry of the period up in the list-item table.
+        topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=topic_label)
+                         .values_list("pk", flat=True))
+        aggregates["hits"] = Count("id", filter=Exists(
+            EntryTopic.objects.filter(entry_id=OuterRef("pk"), topic_id__in=topic_ids)))
     out = []
-    for *values, n in rows.annotate(n=Count("id")):
-        it = iter(values)
-        out.append((*[next(it) if k else None for k in keys], n))
+    width = len([k for k in keys if k])
+    for row in rows.annotate(**aggregates).values_list(*[k for k in keys if k], *aggregates):
+        it = iter(row[:width])
+        n, hits = row[width], (row[width + 1] if topic_label is not None else 0)
+        out.append((*[next(it) if k else None for k in keys], n, hits))
     return out
 
 
 def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) -> tuple[Section, dict]:
     if entry_counts is not None:
-        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n in entry_counts)
+        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n, _hits in entry_counts)
     else:
         counts = _monthly(
             entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
@@ -250,38 +275,17 @@ def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
                    figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text)), counts
 
 
-def _entry_filters(subject: Subject, prefix: str = "") -> dict:
-    """The conditions of `logbooks.selectors.entries_in` for the subject, on a related model's
-    `entry` (a join instead of an `IN (subquery)` that PostgreSQL joins a second time)."""
-    filters = {f"{prefix}municipality_id": subject.municipality.pk, f"{prefix}unit_id__in": list(subject.unit_ids)}
-    if subject.period.date_from:
-        filters[f"{prefix}date__gte"] = subject.period.date_from
-    if subject.period.date_to:
-        filters[f"{prefix}date__lte"] = subject.period.date_to
-    return filters
-
-
-def _gap_trend_section(entries, subject: Subject, topics: Section, monthly_n: dict) -> Section | None:
+def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict, entry_counts) -> Section | None:
     """The largest topic gap of the period, month by month (women − men, Newcombe interval).
 
     Each month is its own 2x2 table with its totals, suppressed like the topic tables:
     a month whose counts would be hidden shows its marker instead of a point.
+    `entry_counts`: from `_entry_counts` with this topic.
     """
-    from logbooks.models import EntryTopic, ListItem
-
-    if not topics.table.row_labels:
+    label = _gap_trend_topic(topics)
+    if label is None:
         return None
-    first = topics.table.cells[0][-1]
-    if first.suppressed or first.value is None:
-        return None
-    label = topics.table.row_labels[0]
-    # The topic's list items first (a few ids): joined in the same query PostgreSQL would look
-    # every topic of every entry of the period up in the list-item table.
-    topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=label).values_list("pk", flat=True))
-    hits = _monthly(
-        EntryTopic.objects.filter(topic_id__in=topic_ids, **_entry_filters(subject, prefix="entry__"))
-        .annotate(month=TruncMonth("entry__date")).order_by().values_list("month", "entry__sex")
-        .annotate(n=Count("entry_id", distinct=True))) if topic_ids else {}
+    hits = _monthly((month, sex, n) for month, _unit, _value, sex, _n, n in entry_counts)
     threshold = subject.threshold
 
     def gap_cells(buckets):
@@ -345,7 +349,7 @@ def _dimension_section(entries, subject: Subject, n_text: str, entry_counts=None
     }[subject.dimension]
     if entry_counts is not None:
         counts: dict[tuple[str, str], int] = {}
-        for _month, _unit, value, sex, n in entry_counts:
+        for _month, _unit, value, sex, n, _hits in entry_counts:
             counts[(value, sex)] = counts.get((value, sex), 0) + n
     else:
         counts = {
@@ -387,7 +391,7 @@ def _units_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
         return None
     if entry_counts is not None:
         counts: dict[tuple[int, str], int] = {}
-        for _month, unit_id, _value, sex, n in entry_counts:
+        for _month, unit_id, _value, sex, n, _hits in entry_counts:
             if sex in PAIR:
                 counts[(unit_id, sex)] = counts.get((unit_id, sex), 0) + n
     else:
@@ -438,10 +442,10 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
         _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
                      n_text),
     ]
-    entry_counts = _entry_counts(entries, subject)
+    entry_counts = _entry_counts(entries, subject, _gap_trend_topic(sections[1]))
     trend, monthly_n = _trend_section(entries, subject, n_text, entry_counts)
     sections.append(trend)
-    gap_trend = _gap_trend_section(entries, subject, sections[1], monthly_n)
+    gap_trend = _gap_trend_section(subject, sections[1], monthly_n, entry_counts)
     if gap_trend is not None:
         sections.append(gap_trend)
     for extra in (_units_section(entries, subject, n_text, entry_counts),
