@@ -580,8 +580,9 @@ def indicator_sections(subject: Subject) -> list[Section]:
     )
     threshold = subject.threshold
     sections = []
-    for k, indicator in enumerate(indicators, start=1):
-        result = dataset_selectors.indicator_table(indicator, threshold=threshold)
+    # One aggregate query for the indicators and their national references.
+    results = dataset_selectors.indicator_tables(indicators, threshold=threshold)
+    for k, (indicator, result) in enumerate(zip(indicators, results, strict=True), start=1):
         if not result.rows:
             continue
         rows = [(f"{subject.municipality.name}, {result.rows[0].label}", result.rows[0])]
