@@ -228,7 +228,8 @@ def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> 
     topic) from one GROUP BY: the trend, the units, the dimension and the gap-trend sections
     are sums of it. The unit (dimension) is None when the subject has one unit (no dimension
     is chosen); the topic count is 0 without a topic."""
-    from django.db.models import Exists, OuterRef
+    from django.db.models import BooleanField, Exists, OuterRef
+    from django.db.models.expressions import RawSQL
 
     from logbooks.models import EntryTopic, ListItem
 
@@ -241,8 +242,10 @@ def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> 
         # topic of every entry of the period up in the list-item table.
         topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=topic_label)
                          .values_list("pk", flat=True))
+        # One array parameter, not hundreds of placeholders (the label recurs in every unit's list).
+        in_topics = RawSQL('"topic_id" = ANY(%s::bigint[])', (topic_ids,), output_field=BooleanField())
         aggregates["hits"] = Count("id", filter=Exists(
-            EntryTopic.objects.filter(entry_id=OuterRef("pk"), topic_id__in=topic_ids)))
+            EntryTopic.objects.filter(in_topics, entry_id=OuterRef("pk"))))
     out = []
     width = len([k for k in keys if k])
     for row in rows.annotate(**aggregates).values_list(*[k for k in keys if k], *aggregates):
