@@ -322,8 +322,10 @@ SELECT DISTINCT period FROM per WHERE period IS NOT NULL
 
 def periods_of(indicator_ids) -> list[str]:
     """The periods with any observation of the indicators, newest first (one query)."""
-    from django.db import connection
+    from django.db import connections, router
 
+    # The database the ORM would read observations from (the replica inside dashboard views).
+    connection = connections[router.db_for_read(Observation) or "default"]
     ids = [int(i) for i in indicator_ids]
     if not ids:
         return []
