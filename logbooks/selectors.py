@@ -143,6 +143,13 @@ def gender_picture(
     unit_ids = list(unit_ids)
     threshold = disclosure.effective_threshold(threshold)
     entries = entries_in(municipality_id=municipality_id, unit_ids=unit_ids, date_from=date_from, date_to=date_to)
+    # The same filter through the relation: one join to the entries instead of an
+    # `entry__in=<subquery>`, which made PostgreSQL read the entries twice.
+    via_entry = {"entry__municipality_id": municipality_id, "entry__unit_id__in": unit_ids}
+    if date_from:
+        via_entry["entry__date__gte"] = date_from
+    if date_to:
+        via_entry["entry__date__lte"] = date_to
 
     n_by_sex = dict(entries.order_by().values_list("sex").annotate(n=Count("id")))
     wn, mn = n_by_sex.get(Sex.KVINDE, 0), n_by_sex.get(Sex.MAND, 0)
@@ -156,7 +163,7 @@ def gender_picture(
     topic_counts: dict[tuple[int, str], int] = defaultdict(int)
     citizen_counts: dict[tuple[int, str], int] = defaultdict(int)
     for topic_id, sex, raised_by, n in (
-        EntryTopic.objects.filter(entry__in=entries).order_by()
+        EntryTopic.objects.filter(**via_entry).order_by()
         .values_list("topic_id", "entry__sex", "raised_by").annotate(n=Count("entry_id", distinct=True))
     ):
         topic_counts[(topic_id, sex)] += n
@@ -164,7 +171,7 @@ def gender_picture(
             citizen_counts[(topic_id, sex)] += n
     offer_counts = {
         (item_id, sex): n for item_id, sex, n in
-        Entry.offers.through.objects.filter(entry__in=entries).order_by()
+        Entry.offers.through.objects.filter(**via_entry).order_by()
         .values_list("listitem_id", "entry__sex").annotate(n=Count("entry_id", distinct=True))
     }
     outcome_counts = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -242,10 +243,13 @@ def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> 
         # topic of every entry of the period up in the list-item table.
         topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=topic_label)
                          .values_list("pk", flat=True))
-        # One array parameter, not hundreds of placeholders (the label recurs in every unit's list).
-        in_topics = RawSQL('"topic_id" = ANY(%s::bigint[])', (topic_ids,), output_field=BooleanField())
-        aggregates["hits"] = Count("id", filter=Exists(
-            EntryTopic.objects.filter(in_topics, entry_id=OuterRef("pk"))))
+        if connection.vendor == "postgresql":
+            # One array parameter, not hundreds of placeholders (the label recurs in every unit's list).
+            in_topics = RawSQL('"topic_id" = ANY(%s::bigint[])', (topic_ids,), output_field=BooleanField())
+            touched = EntryTopic.objects.filter(in_topics, entry_id=OuterRef("pk"))
+        else:
+            touched = EntryTopic.objects.filter(topic_id__in=topic_ids, entry_id=OuterRef("pk"))
+        aggregates["hits"] = Count("id", filter=Exists(touched))
     out = []
     width = len([k for k in keys if k])
     for row in rows.annotate(**aggregates).values_list(*[k for k in keys if k], *aggregates):
