@@ -30,7 +30,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 # poppler (PDF checks). Installed when missing and we are root; otherwise explained.
 system-deps:
 	@missing=""; \
-	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext fonts-dejavu-core chromium poppler-utils; do \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 gettext fonts-dejavu-core chromium poppler-utils wrk; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \

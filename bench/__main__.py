@@ -92,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{scale.name}.json"
+    if args.reuse and wanted and out.exists():
+        # Re-measured steps replace theirs in the last full run's results.
+        previous = json.loads(out.read_text())
+        previous["steps"].update(results["steps"])
+        previous.setdefault("remeasured", {}).update({name: results["date"] for name in results["steps"]})
+        results = previous
     out.write_text(json.dumps(results, indent=2, default=str))
     print(f"wrote {out}")
     if not args.no_markdown:

@@ -20,10 +20,78 @@ def _rows(results: dict) -> list[tuple[str, str, str, str]]:
         for key, value in step.items():
             if isinstance(value, dict):
                 for sub, v in value.items():
-                    rows.append((name, f"{key}.{sub}", _fmt(v), ""))
+                    if not isinstance(v, list):
+                        rows.append((name, f"{key}.{sub}", _fmt(v), ""))
+            elif isinstance(value, list):
+                rows.append((name, key, ", ".join(_fmt(float(v)) for v in value), ""))
             elif key != "step_seconds":
                 rows.append((name, key, _fmt(value), ""))
     return rows
+
+
+def _get(steps: dict, path: str):
+    value = steps
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+# (what, target text, measured path(s), check)
+TARGETS = [
+    ("import 1M rows, file to committed, vs raw COPY", ">= 0.5x COPY",
+     lambda s: f"{_fmt(_get(s, 'dataset_import.product_rows_per_s'))} rows/s vs COPY "
+               f"{_fmt(_get(s, 'dataset_import.copy_rows_per_s'))} rows/s = {_get(s, 'dataset_import.ratio_to_copy'):.2f}x",
+     lambda s: _get(s, "dataset_import.ratio_to_copy") >= 0.5),
+    ("import peak memory", "< 1 GB", lambda s: f"{_fmt(_get(s, 'dataset_import.peak_rss_mb'))} MB",
+     lambda s: _get(s, "dataset_import.peak_rss_mb") < 1024),
+    ("dataset page, one municipality", "p50 <= 50 ms, p95 <= 150 ms",
+     lambda s: f"p50 {_fmt(_get(s, 'dataset_page.page.p50_ms'))} ms, p95 {_fmt(_get(s, 'dataset_page.page.p95_ms'))} ms",
+     lambda s: _get(s, "dataset_page.page.p50_ms") <= 50 and _get(s, "dataset_page.page.p95_ms") <= 150),
+    ("dashboard, one municipality", "p50 <= 50 ms, p95 <= 150 ms",
+     lambda s: f"p50 {_fmt(_get(s, 'dashboard.page.p50_ms'))} ms, p95 {_fmt(_get(s, 'dashboard.page.p95_ms'))} ms",
+     lambda s: _get(s, "dashboard.page.p50_ms") <= 50 and _get(s, "dashboard.page.p95_ms") <= 150),
+    ("national overview", "<= 100 ms", lambda s: f"p50 {_fmt(_get(s, 'national_overview.page.p50_ms'))} ms",
+     lambda s: _get(s, "national_overview.page.p50_ms") <= 100),
+    ("national overview fresh after an import", "<= 5 s",
+     lambda s: f"{_fmt(_get(s, 'national_overview.refresh_after_import_s'))} s",
+     lambda s: _get(s, "national_overview.refresh_after_import_s") <= 5),
+    ("logbook analysis, 1M entries", "p95 <= 100 ms",
+     lambda s: f"p95 {_fmt(_get(s, 'logbook_analysis.page.p95_ms'))} ms",
+     lambda s: _get(s, "logbook_analysis.page.p95_ms") <= 100),
+    ("quick-entry POST, gunicorn -w 2", ">= 200 req/s, p99 <= 250 ms",
+     lambda s: f"{_fmt(_get(s, 'throughput.quick_entry_post.requests_per_s'))} req/s, "
+               f"p99 {_fmt(_get(s, 'throughput.quick_entry_post.p99_ms'))} ms",
+     lambda s: _get(s, "throughput.quick_entry_post.requests_per_s") >= 200
+     and _get(s, "throughput.quick_entry_post.p99_ms") <= 250),
+    ("rendered dashboard, gunicorn -w 2", ">= 100 req/s, p99 <= 250 ms",
+     lambda s: f"{_fmt(_get(s, 'throughput.dashboard_get.requests_per_s'))} req/s, "
+               f"p99 {_fmt(_get(s, 'throughput.dashboard_get.p99_ms'))} ms",
+     lambda s: _get(s, "throughput.dashboard_get.requests_per_s") >= 100
+     and _get(s, "throughput.dashboard_get.p99_ms") <= 250),
+    ("committee PDF (all sections)", "<= 5 s warm, off the request",
+     lambda s: f"{_fmt(_get(s, 'committee_pdf.warm_s'))} s warm, {_fmt(_get(s, 'committee_pdf.cold_s'))} s cold, "
+               f"{_get(s, 'committee_pdf.pages')} pages",
+     lambda s: _get(s, "committee_pdf.warm_s") <= 5),
+]
+
+
+def _targets(steps: dict) -> list[str]:
+    lines = ["| what | target | measured | met |", "|---|---|---|---|"]
+    for what, target, shown, check in TARGETS:
+        try:
+            lines.append(f"| {what} | {target} | {shown(steps)} | {'yes' if check(steps) else '**no**'} |")
+        except (TypeError, KeyError):
+            lines.append(f"| {what} | {target} | not measured | – |")
+    return lines
+
+
+def main() -> None:
+    """Re-render BENCHMARKS.md from bench/results/*.json (python -m bench.report)."""
+    root = Path(__file__).resolve().parent.parent
+    latest = sorted((root / "bench" / "results").glob("*.json"))[-1]
+    write_markdown(json.loads(latest.read_text()), root / "BENCHMARKS.md")
 
 
 def write_markdown(results: dict, path: Path) -> None:
@@ -45,8 +113,16 @@ def write_markdown(results: dict, path: Path) -> None:
         lines += [f"## SCALE={scale} ({data['date']})", "",
                   f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM; Python {m['python']}; "
                   f"{m['postgresql']}.", "",
-                  "Data: " + ", ".join(f"{k} {_fmt(v)}" for k, v in data["data"].items()), "",
-                  "| step | measure | value |", "|---|---|---|"]
+                  "Data: " + ", ".join(f"{k} {_fmt(v)}" for k, v in data["data"].items()), ""]
+        if data.get("remeasured"):
+            lines += ["Re-measured on the same data: " + ", ".join(f"{k} ({v})" for k, v in data["remeasured"].items()),
+                      ""]
+        lines += _targets(data["steps"]) + ["", "All measurements:", "",
+                                            "| step | measure | value |", "|---|---|---|"]
         lines += [f"| {a} | {b} | {c} |" for a, b, c, _ in _rows(data)]
         lines.append("")
     path.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -295,10 +295,40 @@ def committee_pdf(*, world, scale, rng) -> dict:
     return {**result, "target_warm_s": 5}
 
 
+def national_overview(*, world, scale, rng) -> dict:
+    """The national overview (summary table only) vs the raw all-municipality aggregate it replaces,
+    and how long the summary takes to be fresh after an import."""
+    from accounts.models import User
+    from datasets.services import create_dataset, import_file
+    from logbooks.models import Entry
+    from reporting.summary import refresh_summary
+
+    refresh_all, _ = measure.median_of(lambda: refresh_summary(), 1)
+    staff = User.objects.filter(email="platform@bench.test").first() or User.objects.create_superuser(
+        "platform@bench.test", "bench-" + "x" * 20, full_name="Platform")
+    page = _page_timings(_client_for(staff), "/overblik/landsoverblik/")
+    since = timezone.localdate() - dt.timedelta(days=365)
+    raw = _sql_timings(
+        f"SELECT municipality_id, sex, count(*) FROM {Entry._meta.db_table} WHERE date >= %s GROUP BY 1, 2",
+        [since], count=5)
+    # Fresh after an import: the import's own commit enqueues the refresh; measure that refresh.
+    workdir = Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    path = workdir / "small.csv"
+    _write_import_file(path, 5_000)
+    municipality = world.municipalities[-1]
+    dataset = create_dataset(municipality=municipality, title="Opdatering", source_kind="own_system")
+    import_file(dataset=dataset, path=path)
+    refresh_one, runs = measure.median_of(lambda: refresh_summary(municipality_id=municipality.pk), scale.runs)
+    shutil.rmtree(workdir)
+    return {"page": page, "raw_aggregate": raw, "refresh_after_import_s": refresh_one,
+            "refresh_all_municipalities_s": refresh_all, "target_page_ms": 100, "target_refresh_s": 5}
+
+
 STEPS = [
     ("dataset_import", dataset_import),
     ("dataset_page", dataset_page),
     ("dashboard", dashboard),
+    ("national_overview", national_overview),
     ("logbook_analysis", logbook_analysis),
     ("throughput", throughput),
     ("committee_pdf", committee_pdf),
