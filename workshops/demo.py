@@ -61,6 +61,7 @@ def _indicators(municipality: Municipality, names: list[str]) -> list[Indicator]
 def _aarhus(today, stdout) -> None:
     municipality = Municipality.objects.filter(slug="aarhus").first()
     leder, medarbejder = _user("aarhus", "leder"), _user("aarhus", "medarbejder")
+    analytiker = _user("aarhus", "analytiker")
     title = "Køns betydning for kerneydelsen"
     if municipality is None or leder is None or Workshop.objects.filter(municipality=municipality,
                                                                         title=title).exists():
@@ -70,7 +71,7 @@ def _aarhus(today, stdout) -> None:
         return
     project = _project(municipality, AARHUS_PROJECT)
     workshop = services.create_workshop(
-        by=leder, units=units, participants=[u for u in (medarbejder,) if u], use_template=False,
+        by=leder, units=units, participants=[u for u in (medarbejder, analytiker, leder) if u], use_template=False,
         title=title, date=today - timedelta(days=21), start_time=time(9, 0), place="Rådhuset, lokale 3.12",
         length=agenda.FULL_DAY, breadth=Workshop.Breadth.CROSS, project=project,
         indicators=_indicators(municipality, ["Første samtale inden for 14 dage", "Højt stressniveau, 16-24 år"]),
