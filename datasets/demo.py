@@ -61,7 +61,7 @@ def aarhus_csv() -> str:
 
 
 def _import_text(dataset: Dataset, text: str, name: str) -> None:
-    handle, path = tempfile.mkstemp(suffix=".csv", dir=services.staging_dir())
+    handle, path = tempfile.mkstemp(suffix=".csv")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(text)

@@ -252,7 +252,11 @@ class DatasetImport(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
     observations = models.PositiveIntegerField(default=0)
-    staged_path = models.CharField(max_length=255, blank=True, editable=False)
+    staged_path = models.CharField(max_length=255, blank=True, editable=False)  # name in storages["imports"]
+    # How far a running import is (0..1, rows read), for the status page on any web host;
+    # written by datasets.services._ProgressWriter outside the import's transaction.
+    progress = models.FloatField(default=0.0, editable=False)
+    progress_rows = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

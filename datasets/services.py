@@ -7,22 +7,33 @@ task) and by `manage.py import_dataset`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import io
-import json
+import logging
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -38,11 +49,13 @@ OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education",
 TEXT_COLUMNS = ["period", "sex", "age_band", "education", "civil_status", "origin", "area"]
 BATCH = 5000
 
+logger = logging.getLogger(__name__)
 
-def staging_dir() -> Path:
-    path = Path(getattr(settings, "DATASETS_STAGING_DIR", Path(settings.BASE_DIR) / "var" / "imports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+
+def imports_storage() -> Storage:
+    """Where staged uploads wait between upload and import: `STORAGES["imports"]`, a folder
+    (var/imports) by default, an S3-compatible bucket when several hosts share the work."""
+    return storages["imports"]
 
 
 def inline_limit() -> int:
@@ -143,49 +156,74 @@ def discard_stale_uploads(hours: int = 24) -> int:
 
 
 def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
-    """Save an uploaded file (Django UploadedFile or file object) for the mapping step."""
+    """Save an uploaded file (Django UploadedFile or file object) for the mapping step.
+
+    The file goes to `imports_storage()`, so the mapping page and the task worker can be
+    on other hosts than the one that received it. It is checked (size) and hashed while
+    it is read into an anonymous local temporary file; only a file within the limit is
+    stored.
+    """
     _writable(dataset)
     discard_stale_uploads()
     size = getattr(upload, "size", None)
     if size is not None and size > imp.max_upload_bytes():
         raise imp.FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller "
                                 "files.") % {"size": imp._mb(size), "limit": imp._mb(imp.max_upload_bytes())})
-    handle, tmp = tempfile.mkstemp(dir=staging_dir(), suffix=".upload")
     written = 0
     digest = hashlib.sha256()
-    try:
-        with os.fdopen(handle, "wb") as out:
-            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
-            for block in chunks:
-                written += len(block)
-                if written > imp.max_upload_bytes():
-                    raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
-                                          % {"limit": imp._mb(imp.max_upload_bytes())})
-                digest.update(block)
-                out.write(block)
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+        for block in chunks:
+            written += len(block)
+            if written > imp.max_upload_bytes():
+                raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
+                                      % {"limit": imp._mb(imp.max_upload_bytes())})
+            digest.update(block)
+            spool.write(block)
         if written == 0:
             raise imp.FileRefused(_("The file is empty."))
+        spool.seek(0)
+        name = imports_storage().save(f"{uuid.uuid4().hex}.upload", File(spool))
+    try:
+        return DatasetImport.objects.create(
+            dataset=dataset, filename=os.path.basename(getattr(upload, "name", "") or "fil")[:255], size=written,
+            sha256=digest.hexdigest(), staged_path=name, created_by=user,
+        )
     except BaseException:
-        os.unlink(tmp)
+        imports_storage().delete(name)
         raise
-    pending = DatasetImport.objects.create(
-        dataset=dataset, filename=os.path.basename(getattr(upload, "name", "") or "fil")[:255], size=written,
-        sha256=digest.hexdigest(), staged_path=os.path.basename(tmp), created_by=user,
-    )
-    return pending
 
 
-def staged_file(pending: DatasetImport) -> Path:
-    return staging_dir() / pending.staged_path
+@contextlib.contextmanager
+def staged_file(pending: DatasetImport) -> Iterator[Path]:
+    """A local path to the staged upload, for the readers that need a file (pandas, zipfile).
+
+    A storage with local files (the default folder) gives its own path, without a copy.
+    One without (S3) is downloaded to a temporary file on this host, which is deleted
+    when the block ends, however it ends.
+    """
+    storage = imports_storage()
+    try:
+        local = storage.path(pending.staged_path)
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        yield Path(local)
+        return
+    handle, tmp = tempfile.mkstemp(prefix="ligestilling-import-", suffix=".upload")
+    try:
+        with os.fdopen(handle, "wb") as out, storage.open(pending.staged_path, "rb") as source:
+            shutil.copyfileobj(source, out, 1 << 20)
+        yield Path(tmp)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def _discard(pending: DatasetImport) -> None:
     if pending.staged_path:
-        for suffix in ("", ".progress"):
-            try:
-                os.unlink(str(staged_file(pending)) + suffix)
-            except FileNotFoundError:
-                pass
+        with contextlib.suppress(FileNotFoundError):
+            imports_storage().delete(pending.staged_path)
         DatasetImport.objects.filter(pk=pending.pk).update(staged_path="")
         pending.staged_path = ""
 
@@ -196,26 +234,71 @@ def discard_upload(pending: DatasetImport) -> None:
     pending.delete()
 
 
+class _ProgressWriter:
+    """Writes a running import's progress to its `DatasetImport` row, which the status page
+    on any web host reads.
+
+    The import runs in one transaction (all or nothing), so a write on its connection
+    would stay invisible until the commit (and on PostgreSQL that connection may be in
+    the middle of a COPY). Inside a transaction on PostgreSQL the progress therefore goes
+    through a second, autocommitting connection to the same database, opened once per
+    import. Its UPDATE skips the row while a transaction holds it locked, so it never
+    waits (no deadlock with the import's connection); when it cannot write the row (not
+    committed yet, locked, an error) the progress is left out: it is a hint, never fatal.
+    SQLite allows one writer at a time, so there it is written on the import's own
+    connection and shows when the import ends (SQLite is for one machine, where imports
+    usually run inline).
+    """
+
+    def __init__(self, pending: DatasetImport):
+        self.pk = pending.pk
+        self._side = None
+        self._side_failed = False
+
+    def __call__(self, fraction: float, rows: int) -> None:
+        if connection.in_atomic_block and connection.vendor == "postgresql":
+            self._write_aside(_fraction(fraction), rows)
+        else:
+            DatasetImport.objects.filter(pk=self.pk).update(progress=_fraction(fraction), progress_rows=rows)
+
+    def _write_aside(self, fraction: float, rows: int) -> None:
+        if self._side_failed:
+            return
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            quote = self._side.ops.quote_name
+            table, pk = quote(DatasetImport._meta.db_table), quote(DatasetImport._meta.pk.column)
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s "
+                    f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s FOR UPDATE SKIP LOCKED)",
+                    [fraction, rows, self.pk],
+                )
+        except DatabaseError:
+            logger.warning("Could not record the progress of dataset import %s", self.pk, exc_info=True)
+            self._side_failed = True
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _fraction(value: float) -> float:
+    return round(min(max(value, 0.0), 1.0), 3)
+
+
 def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
-    """Progress lives in a small file next to the upload: the import's transaction
-    hides database writes from the status page until it commits."""
-    if not pending.staged_path:
-        return
-    path = str(staged_file(pending)) + ".progress"
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump({"fraction": round(min(max(fraction, 0.0), 1.0), 3), "rows": rows}, f)
-    os.replace(tmp, path)
+    """Record how far an import is, from outside its transaction (the import itself writes
+    through `_ProgressWriter`)."""
+    DatasetImport.objects.filter(pk=pending.pk).update(progress=_fraction(fraction), progress_rows=rows)
 
 
 def read_progress(pending: DatasetImport) -> dict:
     if not pending.staged_path:
         return {"fraction": 1.0 if pending.status == DatasetImport.Status.DONE else 0.0, "rows": pending.rows}
-    try:
-        with open(str(staged_file(pending)) + ".progress") as f:
-            return json.load(f)
-    except (FileNotFoundError, ValueError):
-        return {"fraction": 0.0, "rows": 0}
+    return {"fraction": pending.progress, "rows": pending.progress_rows}
 
 
 def run_staged_import(pending_id: int, language: str = "da") -> None:
@@ -223,15 +306,17 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
     pending = DatasetImport.objects.select_related("dataset", "created_by").get(pk=pending_id)
     if pending.status not in (DatasetImport.Status.QUEUED, DatasetImport.Status.UPLOADED):
         return
-    DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING)
+    DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING, progress=0.0,
+                                                       progress_rows=0)
+    progress = _ProgressWriter(pending)
     with override(language):
         try:
-            result = import_file(
-                dataset=pending.dataset, path=staged_file(pending), user=pending.created_by,
-                plan=imp.Plan.from_dict(pending.options), replace=pending.replace,
-                filename=pending.filename, record=pending,
-                progress=lambda fraction, rows: write_progress(pending, fraction, rows),
-            )
+            with staged_file(pending) as path:
+                result = import_file(
+                    dataset=pending.dataset, path=path, user=pending.created_by,
+                    plan=imp.Plan.from_dict(pending.options), replace=pending.replace,
+                    filename=pending.filename, record=pending, progress=progress,
+                )
         except (ImportRefused, imp.FileRefused) as exc:
             errors = getattr(exc, "errors", [])
             DatasetImport.objects.filter(pk=pending.pk).update(
@@ -249,8 +334,10 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
             )
             raise
         else:
-            DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations)
+            DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations,
+                                                               progress=1.0, progress_rows=result.rows)
         finally:
+            progress.close()
             _discard(pending)
 
 
@@ -492,7 +579,8 @@ class _Writer:
 
 
 def detect_for(pending: DatasetImport) -> imp.Detection:
-    return imp.detect(staged_file(pending))
+    with staged_file(pending) as path:
+        return imp.detect(path)
 
 
 def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, user, request=None,
@@ -515,8 +603,3 @@ def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, use
     pending.refresh_from_db()
     return pending
 
-
-def copy_to_staging(path: Path) -> Path:
-    target = staging_dir() / f"cmd-{os.getpid()}-{path.name}"
-    shutil.copyfile(path, target)
-    return target

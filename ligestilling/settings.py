@@ -178,6 +178,30 @@ STORAGES = {
         )
     },
 }
+# Staged dataset uploads wait here between upload and import (datasets/services.py). A
+# folder by default; with several hosts, an S3-compatible bucket that every web container
+# and task worker reaches (django-storages). Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the host's IAM role when they are unset.
+IMPORTS_S3_BUCKET = env.str("IMPORTS_S3_BUCKET", default="")
+if IMPORTS_S3_BUCKET:
+    STORAGES["imports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": IMPORTS_S3_BUCKET,
+            "location": env.str("IMPORTS_S3_PREFIX", default="imports"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "file_overwrite": False,  # never replace another upload's object
+            "default_acl": None,  # objects stay private: the bucket's policy applies
+        },
+    }
+else:
+    STORAGES["imports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BASE_DIR / "var" / "imports"},
+    }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "media/"
 

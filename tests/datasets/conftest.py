@@ -8,8 +8,22 @@ from datasets.models import Dataset
 
 @pytest.fixture(autouse=True)
 def staging(settings, tmp_path):
-    settings.DATASETS_STAGING_DIR = tmp_path / "imports"
-    return settings.DATASETS_STAGING_DIR
+    """Staged uploads go to a fresh folder per test (the default kind of imports storage)."""
+    settings.STORAGES = {**settings.STORAGES, "imports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "imports"},
+    }}
+    return services.imports_storage()
+
+
+@pytest.fixture
+def staged_files():
+    """The names of the files in the imports storage now."""
+    def _staged() -> list[str]:
+        try:
+            return services.imports_storage().listdir("")[1]
+        except FileNotFoundError:  # the folder is made by the first upload
+            return []
+    return _staged
 
 
 @pytest.fixture

@@ -28,14 +28,14 @@ def test_oversized_file_is_refused(dataset, write, settings):
         services.import_file(dataset=dataset, path=path)
 
 
-def test_oversized_upload_is_refused_in_the_browser(client, world, dataset, settings):
+def test_oversized_upload_is_refused_in_the_browser(client, world, dataset, settings, staged_files):
     settings.UPLOAD_MAX_BYTES = 1000
     client.force_login(world.odense.analytiker)
     file = SimpleUploadedFile("big.csv", b"K;1\n" * 1000)
     response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]), {"file": file})
     assert response.status_code == 200 and "grænsen er" in response.content.decode()
     assert not DatasetImport.objects.exists()
-    assert not list(services.staging_dir().iterdir())
+    assert staged_files() == []
 
 
 def zip_bomb() -> bytes:
@@ -153,7 +153,8 @@ def test_not_a_table(dataset, write):
         services.import_file(dataset=dataset, path=write("x.xlsx", b"PK\x03\x04garbage"))
 
 
-def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keeping_the_file(client, world, dataset):
+def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keeping_the_file(client, world, dataset,
+                                                                                           staged_files):
     client.force_login(world.odense.analytiker)
     file = SimpleUploadedFile("cpr.csv", "Cpr;Køn;Antal\n010203-1234;K;1\n".encode())
     response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]), {"file": file})
@@ -167,15 +168,15 @@ def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keepin
     assert not Observation.objects.filter(indicator__dataset=dataset).exists()
     pending.refresh_from_db()
     assert pending.status == "failed" and not pending.staged_path
-    assert not list(services.staging_dir().glob("*.upload"))
+    assert staged_files() == []
 
 
-def test_abandoned_uploads_are_deleted_after_a_day(dataset, time_machine):
+def test_abandoned_uploads_are_deleted_after_a_day(dataset, time_machine, staging, staged_files):
     import datetime
 
     pending = services.stage_upload(dataset=dataset, upload=io.BytesIO(b"K\xf8n;Antal\nK;1\n"))
-    assert services.staged_file(pending).exists()
+    assert staging.exists(pending.staged_path) and staged_files() == [pending.staged_path]
     time_machine.move_to(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25))
     assert services.discard_stale_uploads() == 1
     pending.refresh_from_db()
-    assert not pending.staged_path and not list(services.staging_dir().glob("*.upload"))
+    assert not pending.staged_path and staged_files() == []

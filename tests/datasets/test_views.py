@@ -2,6 +2,8 @@
 
 import csv
 import io
+import tempfile
+from pathlib import Path
 
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,9 +18,10 @@ SHARE_CSV = "Indikator;År;Køn;Tæller;Nævner\nSelvhjulpen;2014;K;64;200\nSelv
 
 
 def import_text(dataset, text, name="data.csv", **kwargs):
-    path = services.staging_dir() / name
-    path.write_text(text, encoding="utf-8")
-    return services.import_file(dataset=dataset, path=path, **kwargs)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_text(text, encoding="utf-8")
+        return services.import_file(dataset=dataset, path=path, **kwargs)
 
 
 def odense_dataset(world):
@@ -134,7 +137,7 @@ def test_create_dataset(client, world):
 # --- upload, mapping, import ------------------------------------------------------------
 
 
-def test_upload_mapping_and_import(client, world, dataset):
+def test_upload_mapping_and_import(client, world, dataset, staged_files):
     client.force_login(world.odense.leder)
     response = upload(client, dataset, SHARE_CSV)
     pending = DatasetImport.objects.get(dataset=dataset)
@@ -151,7 +154,7 @@ def test_upload_mapping_and_import(client, world, dataset):
     assert Observation.objects.filter(indicator__dataset=dataset).count() == 2
     pending.refresh_from_db()
     assert pending.status == "done" and not pending.staged_path
-    assert not list(services.staging_dir().glob("*.upload"))
+    assert staged_files() == []
 
 
 def test_errors_are_shown_with_row_column_value_and_reason(client, world, dataset):
