@@ -234,3 +234,23 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
+
+
+class DataVersion(models.Model):
+    """A counter per municipality that every write of dashboard data raises in its own
+    transaction (`accounts.versions.bump`). Cached dashboards are keyed on it, so a
+    cached result can never outlive the data it was computed from.
+
+    `tenant` is the municipality's id, or 0 for data shared by all municipalities (the
+    national reference figures). Not a foreign key: the shared row has no municipality.
+    """
+
+    tenant = models.PositiveIntegerField(primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self):
+        return f"{self.tenant}: {self.version}"

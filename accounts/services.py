@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, versions
 from .models import Membership, Municipality, Role, Unit, User
 
 
@@ -36,6 +36,7 @@ def create_unit(
     by: User | None = None,
     request: HttpRequest | None = None,
 ) -> Unit:
+    versions.bump(municipality.pk)
     if parent is not None and parent.municipality_id != municipality.pk:
         raise ValidationError({"parent": _("The parent unit belongs to another municipality.")})
     unit = Unit(municipality=municipality, name=name.strip(), parent=parent, kind=kind)
@@ -52,6 +53,7 @@ def create_unit(
 
 @transaction.atomic
 def update_unit(*, unit: Unit, name: str, kind: str, by: User, request: HttpRequest | None = None) -> Unit:
+    versions.bump(unit.municipality_id)
     unit.name = name.strip()
     unit.kind = kind
     unit.full_clean()
@@ -62,6 +64,7 @@ def update_unit(*, unit: Unit, name: str, kind: str, by: User, request: HttpRequ
 
 @transaction.atomic
 def delete_unit(*, unit: Unit, by: User, request: HttpRequest | None = None) -> None:
+    versions.bump(unit.municipality_id)
     if unit.children.exists():
         raise ValidationError(_("The unit has sub-units. Move or delete them first."))
     if unit.memberships.exists():
@@ -185,6 +188,7 @@ def update_municipality_settings(
     *, by: User, municipality: Municipality, suppression_threshold: int, retention_months: int,
     request: HttpRequest | None = None,
 ) -> Municipality:
+    versions.bump(municipality.pk)
     municipality.suppression_threshold = suppression_threshold
     municipality.retention_months = retention_months
     municipality.full_clean()

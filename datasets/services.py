@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts import audit
+from accounts import audit, versions
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
@@ -90,6 +90,7 @@ class ImportResult:
 def create_dataset(*, municipality, user=None, request=None, **fields) -> Dataset:
     if municipality is None:
         raise PermissionDenied("Shared reference datasets are created by migrations only.")
+    versions.bump(municipality.pk)
     dataset = Dataset(municipality=municipality, created_by=user, **fields)
     if dataset.unit_id and dataset.unit.municipality_id != municipality.pk:
         raise ValidationError({"unit": _("Choose a unit of your own municipality.")})
@@ -106,6 +107,7 @@ def _writable(dataset: Dataset) -> None:
 
 @transaction.atomic
 def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
+    versions.bump(dataset.municipality_id)
     _writable(dataset)
     audit.record("dataset.delete", request=request, user=user, obj=dataset, title=dataset.title,
                  observations=Observation.objects.filter(indicator__dataset=dataset).count())
@@ -117,6 +119,7 @@ def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
 
 @transaction.atomic
 def update_indicator(*, indicator: Indicator, user=None, request=None, **fields) -> Indicator:
+    versions.bump(indicator.dataset.municipality_id)
     _writable(indicator.dataset)
     reference = fields.get("reference")
     if reference is not None and not reference.dataset.is_reference:
@@ -416,6 +419,8 @@ def import_file(
             record.observations = writer.count
             record.finished_at = timezone.now()
             record.save()
+            # Last: the version row stays locked until the commit.
+            versions.bump(dataset.municipality_id)
             audit.record("dataset.replace" if replace else "dataset.import", request=request, user=user,
                          obj=dataset, file=record.filename, rows=validator.rows, observations=writer.count,
                          sha256=sha256)

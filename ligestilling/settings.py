@@ -208,6 +208,11 @@ MEDIA_URL = "media/"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Dashboards are cached under each municipality's data version (accounts.versions), so a
+# cache per process is correct; CACHE_URL=redis://host:6379/1 shares the work between
+# processes and hosts.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ligestilling")}
+
 # Background work: the database worker in production (`manage.py db_worker`); the
 # immediate backend runs tasks inline for the zero-setup default and the tests.
 TASKS = {

@@ -11,3 +11,6 @@ from .settings import *  # noqa: E402,F403
 # Hashing with the production hasher makes each login cost ~0.3 s; tests do hundreds.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Fails any request that changes dashboard data without raising the data version.
+MIDDLEWARE = ["tests.guards.DataVersionGuardMiddleware", *MIDDLEWARE]  # noqa: F405

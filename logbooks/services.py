@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, versions
 from accounts.models import Municipality, Unit, User
 from reporting.summary import count_conversation
 from reporting.tasks import refresh_summary_task
@@ -116,6 +116,8 @@ def create_entry(
     entry.save()
     _write_relations(entry, topics, offers)
     count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
+    # Last: the version row stays locked until the commit, and entries are written concurrently.
+    versions.bump(entry.municipality_id)
     return entry
 
 
@@ -152,6 +154,7 @@ def update_entry(
     if (stored.date.replace(day=1), stored.sex) != (entry.date.replace(day=1), entry.sex):
         count_conversation(municipality_id=entry.municipality_id, day=stored.date, sex=stored.sex, delta=-1)
         count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
+    versions.bump(entry.municipality_id)
     return entry
 
 
@@ -161,6 +164,7 @@ def delete_entry(*, entry: Entry, by: User) -> None:
         raise ValidationError(_("Only the author can delete an entry."))
     entry.delete()
     count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=-1)
+    versions.bump(entry.municipality_id)
 
 
 # --- Lists --------------------------------------------------------------------------
@@ -168,6 +172,7 @@ def delete_entry(*, entry: Entry, by: User) -> None:
 
 @transaction.atomic
 def add_list_item(*, unit: Unit, kind: str, label: str, by: User | None = None) -> ListItem:
+    versions.bump(unit.municipality_id)
     label = label.strip()
     if ListItem.objects.filter(unit=unit, kind=kind, label__iexact=label).exists():
         raise ValidationError({"label": _("The list already has “%(label)s”.") % {"label": label}})
@@ -185,6 +190,7 @@ def add_list_item(*, unit: Unit, kind: str, label: str, by: User | None = None) 
 @transaction.atomic
 def set_list_item_active(*, item: ListItem, active: bool, by: User | None = None) -> ListItem:
     """Items are switched off, never deleted, so old entries keep their meaning."""
+    versions.bump(item.municipality_id)
     item.is_active = active
     item.save(update_fields=["is_active"])
     if by is not None:
@@ -195,6 +201,7 @@ def set_list_item_active(*, item: ListItem, active: bool, by: User | None = None
 @transaction.atomic
 def seed_lists(*, unit: Unit, area: str) -> None:
     """Give a unit the default lists of a service area ("job" or "care"); idempotent."""
+    versions.bump(unit.municipality_id)
     for kind, labels in DEFAULT_LISTS[area].items():
         for position, label in enumerate(labels, start=1):
             ListItem.objects.get_or_create(
@@ -285,6 +292,7 @@ def purge_expired(*, today: dt.date | None = None) -> dict[str, int]:
         if count:
             EntryTopic.objects.filter(entry__in=expired).delete()
             expired.delete()
+            versions.bump(municipality.pk)
             audit.record("logbook.purge", municipality=municipality, object_type="logbooks.entry",
                          deleted=count, before=cutoff.isoformat())
             transaction.on_commit(lambda m=municipality.pk: refresh_summary_task.enqueue(municipality_id=m), robust=True)

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, versions
 
 from .models import Action, Criterion, Cycle, Hypothesis, Measurement, Project
 
@@ -30,6 +30,7 @@ def _check_same_municipality(project: Project, units: Iterable, members: Iterabl
 
 @transaction.atomic
 def create_project(*, by, units: Iterable, members: Iterable = (), request=None, **fields) -> Project:
+    versions.bump(by.municipality_id)
     units, members = list(units), list(members)
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
@@ -45,6 +46,7 @@ def create_project(*, by, units: Iterable, members: Iterable = (), request=None,
 
 @transaction.atomic
 def update_project(*, project: Project, by, units: Iterable, members: Iterable, request=None, **fields) -> Project:
+    versions.bump(project.municipality_id)
     units, members = list(units), list(members)
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
@@ -64,6 +66,7 @@ def update_project(*, project: Project, by, units: Iterable, members: Iterable, 
 
 @transaction.atomic
 def set_status(*, project: Project, status: str, by, request=None) -> Project:
+    versions.bump(project.municipality_id)
     if status not in Project.Status.values:
         raise ValidationError(_("Unknown status."))
     old = project.status
@@ -77,6 +80,7 @@ def set_status(*, project: Project, status: str, by, request=None) -> Project:
 
 @transaction.atomic
 def delete_project(*, project: Project, by, request=None) -> None:
+    versions.bump(project.municipality_id)
     audit.record("project.delete", request=request, user=by, obj=project, title=project.title)
     project.delete()
 
@@ -84,6 +88,7 @@ def delete_project(*, project: Project, by, request=None) -> None:
 @transaction.atomic
 def open_cycle(*, project: Project, by, started_on: date | None = None) -> Cycle:
     """Open the next turn of the loop (numbered from 1)."""
+    versions.bump(project.municipality_id)
     last = project.cycles.select_for_update().aggregate(n=Max("number"))["n"] or 0
     cycle = Cycle(project=project, number=last + 1, started_on=started_on or timezone.localdate(), created_by=by)
     cycle.full_clean()
@@ -95,6 +100,7 @@ def open_cycle(*, project: Project, by, started_on: date | None = None) -> Cycle
 
 @transaction.atomic
 def update_cycle(*, cycle: Cycle, by, **fields) -> Cycle:
+    versions.bump(cycle.project.municipality_id)
     for name, value in fields.items():
         setattr(cycle, name, value)
     cycle.full_clean()
@@ -105,6 +111,7 @@ def update_cycle(*, cycle: Cycle, by, **fields) -> Cycle:
 @transaction.atomic
 def add_hypothesis(*, project: Project, statement: str, source: str = Hypothesis.Source.OTHER, by,
                    status: str = Hypothesis.Status.OPEN, evidence: str = "", evidence_url: str = "") -> Hypothesis:
+    versions.bump(project.municipality_id)
     hypothesis = Hypothesis(project=project, statement=statement, source=source, status=status,
                             evidence=evidence, evidence_url=evidence_url, created_by=by)
     hypothesis.full_clean()
@@ -114,6 +121,7 @@ def add_hypothesis(*, project: Project, statement: str, source: str = Hypothesis
 
 @transaction.atomic
 def update_hypothesis(*, hypothesis: Hypothesis, by, **fields) -> Hypothesis:
+    versions.bump(hypothesis.project.municipality_id)
     for name, value in fields.items():
         setattr(hypothesis, name, value)
     hypothesis.full_clean()
@@ -124,6 +132,7 @@ def update_hypothesis(*, hypothesis: Hypothesis, by, **fields) -> Hypothesis:
 @transaction.atomic
 def add_action(*, project: Project, description: str, owner, due_date: date | None, by,
                status: str = Action.Status.OPEN) -> Action:
+    versions.bump(project.municipality_id)
     action = Action(project=project, description=description, owner=owner, due_date=due_date,
                     status=status, created_by=by)
     if status == Action.Status.DONE:
@@ -135,6 +144,7 @@ def add_action(*, project: Project, description: str, owner, due_date: date | No
 
 @transaction.atomic
 def update_action(*, action: Action, by, **fields) -> Action:
+    versions.bump(action.project.municipality_id)
     for name, value in fields.items():
         setattr(action, name, value)
     if action.status == Action.Status.DONE and action.completed_at is None:
@@ -148,6 +158,7 @@ def update_action(*, action: Action, by, **fields) -> Action:
 
 @transaction.atomic
 def save_criterion(*, project: Project, by, criterion: Criterion | None = None, **fields) -> Criterion:
+    versions.bump(project.municipality_id)
     if criterion is None:
         criterion = Criterion(project=project, created_by=by)
     for name, value in fields.items():
@@ -159,6 +170,7 @@ def save_criterion(*, project: Project, by, criterion: Criterion | None = None, 
 
 @transaction.atomic
 def add_measurement(*, criterion: Criterion, by, **fields) -> Measurement:
+    versions.bump(criterion.project.municipality_id)
     cycle = fields.get("cycle")
     if cycle is not None and cycle.project_id != criterion.project_id:
         raise ValidationError({"cycle": _("Choose a cycle of this project.")})
@@ -170,6 +182,7 @@ def add_measurement(*, criterion: Criterion, by, **fields) -> Measurement:
 
 @transaction.atomic
 def delete_measurement(*, measurement: Measurement, by, request=None) -> None:
+    versions.bump(measurement.criterion.project.municipality_id)
     audit.record("project.measurement_delete", request=request, user=by, obj=measurement.criterion.project,
                  measurement=str(measurement.uuid), measured_on=measurement.measured_on.isoformat())
     measurement.delete()

@@ -13,11 +13,15 @@ queries whatever the amount of data. Logbook aggregates come from
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Unit
@@ -33,6 +37,10 @@ PAIR = (st.KVINDE, st.MAND)
 
 #: Second dimensions of the dashboard: the Entry field and its choices.
 DIMENSIONS = ("age_band", "education", "civil_status", "origin")
+
+#: Entries are keyed on the data version and never go stale; the expiry only returns
+#: memory from dashboards nobody opens again.
+DASHBOARD_CACHE_SECONDS = 24 * 3600
 
 SECTION_KEYS = ("by_sex", "topics", "offers", "outcomes", "trend", "units", "dimension", "projects", "indicators")
 
@@ -475,6 +483,39 @@ def build_dashboard(subject: Subject) -> Dashboard:
     if "indicators" in available and subject.include_indicators:
         sections += indicator_sections(subject)
     return Dashboard(subject=subject, total=total, sections=tuple(sections))
+
+
+def dashboard_cache_key(subject: Subject) -> str:
+    """Everything a dashboard's numbers and texts depend on, the data version included.
+
+    The version (`accounts.versions`) moves in the same transaction as any change of the
+    data, so an entry under an old key is simply never asked for again; no expiry and no
+    invalidation is needed. Today's date is part of the key because project statuses and
+    "the last 12 months" move with it; the language because the texts are translated.
+    """
+    from accounts import versions
+
+    parts = (
+        versions.current(subject.municipality.pk), get_language(), timezone.localdate().isoformat(),
+        subject.municipality.pk, subject.threshold, subject.unit.pk if subject.unit else None, subject.unit_ids,
+        subject.period.date_from.isoformat(), subject.period.date_to.isoformat(), subject.dimension,
+        subject.project.pk if subject.project is not None else None, subject.include_indicators,
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"dashboard:{subject.municipality.pk}:{digest}"
+
+
+def cached_dashboard(subject: Subject) -> Dashboard:
+    """`build_dashboard`, kept in the cache under `dashboard_cache_key` (the dashboard page
+    and its exports; the committee PDF always counts afresh)."""
+    key = dashboard_cache_key(subject)
+    found = cache.get(key)
+    if found is None:
+        board = build_dashboard(subject)
+        cache.set(key, (board.total, board.sections), DASHBOARD_CACHE_SECONDS)
+        return board
+    total, sections = found
+    return Dashboard(subject=subject, total=total, sections=sections)
 
 
 # --- other apps ------------------------------------------------------------------------

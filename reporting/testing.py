@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from accounts import versions
 from logbooks import services as logbook_services
 from logbooks.models import Entry, EntryTopic, ListItem
 
@@ -43,6 +44,7 @@ def bulk(tenant, n: int, *, sex: str, topics=(), offers=(), outcome=None, unit=N
     through.objects.bulk_create(
         through(entry_id=e.pk, listitem_id=items[label].pk) for label, k in offers for e in entries[:k]
     )
+    versions.bump(unit.municipality_id)  # written past the services: cached dashboards must see it
     return entries
 
 

@@ -52,7 +52,7 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
 @require_GET
 def dashboard(request):
     form, subject = _dashboard_for(request)
-    board = selectors.build_dashboard(subject)
+    board = selectors.cached_dashboard(subject)
     audit.record("reporting.dashboard", request=request, obj=subject.unit,
                  municipality=subject.municipality, date_from=subject.period.date_from.isoformat(),
                  date_to=subject.period.date_to.isoformat(), dimension=subject.dimension)
@@ -71,7 +71,7 @@ def export(request, section: str, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise Http404()
     _form, subject = _dashboard_for(request)
-    board = selectors.build_dashboard(subject)
+    board = selectors.cached_dashboard(subject)
     if section == ALL_TABLES:
         if fmt != "xlsx":
             raise Http404()

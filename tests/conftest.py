@@ -10,6 +10,17 @@ import pytest
 from tests.tenancy import build_world
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests
+    (and SQLite reuses ids), so a cached dashboard could otherwise match a new test's key."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     return build_world()
