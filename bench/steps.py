@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -28,10 +29,12 @@ def _client_for(user) -> Client:
     return client
 
 
-def _page_timings(client: Client, url: str, count: int = REQUESTS) -> dict:
+def _page_timings(client: Client, url: str, count: int = REQUESTS, before_each=None) -> dict:
     client.get(url)  # warm caches and connections
     samples = []
     for _ in range(count):
+        if before_each is not None:
+            before_each()
         start = time.perf_counter()
         response = client.get(url)
         samples.append(time.perf_counter() - start)
@@ -187,7 +190,11 @@ def dashboard(*, world, scale, rng) -> dict:
     municipality = world.municipalities[len(world.municipalities) // 2]
     analytiker = world.users_by_municipality[municipality.pk]["analytiker"]
     admin_unit = analytiker.memberships.get().unit
-    page = _page_timings(_client_for(analytiker), f"/overblik/?unit={admin_unit.uuid}")
+    client, url = _client_for(analytiker), f"/overblik/?unit={admin_unit.uuid}"
+    # As served (the dashboard cache holds the result until the data changes), and the
+    # first view after a change (cache emptied before each request: everything counted).
+    page = _page_timings(client, url)
+    first_view = _page_timings(client, url, before_each=cache.clear)
     unit_ids = [u.pk for u in world.teams if u.path.startswith(admin_unit.path)] + [admin_unit.pk]
     today = timezone.localdate()
     sql = (
@@ -196,7 +203,9 @@ def dashboard(*, world, scale, rng) -> dict:
         "WHERE e.municipality_id = %s AND e.unit_id = ANY(%s) AND e.date > %s GROUP BY 1, 2"
     )
     bare = _sql_timings(sql, [municipality.pk, unit_ids, today - dt.timedelta(days=365)])
-    return {"page": page, "bare_sql": bare, "ratio_p50": page["p50_ms"] / max(bare["p50_ms"], 0.001),
+    return {"page": page, "first_view_after_a_change": first_view, "bare_sql": bare,
+            "ratio_p50": page["p50_ms"] / max(bare["p50_ms"], 0.001),
+            "ratio_p50_first_view": first_view["p50_ms"] / max(bare["p50_ms"], 0.001),
             "target_p50_ms": 50, "target_p95_ms": 150}
 
 

@@ -66,8 +66,8 @@ class EntryForm(A11yMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("Time (optional)"), required=False,
                            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    kind = forms.ModelChoiceField(label=_("Kind of conversation"), queryset=ListItem.objects.none(),
-                                  required=False, widget=forms.RadioSelect, empty_label=None)
+    # Choices: the unit's list items, set in __init__ (cleaned to ListItem objects).
+    kind = forms.ChoiceField(label=_("Kind of conversation"), required=False, widget=forms.RadioSelect)
     staff_present = forms.MultipleChoiceField(label=_("Staff present"), choices=StaffRole.choices, required=False,
                                               widget=forms.CheckboxSelectMultiple)
     sex = forms.ChoiceField(label=_("Citizen's sex"), choices=Sex.choices, widget=forms.RadioSelect)
@@ -78,10 +78,8 @@ class EntryForm(A11yMixin, forms.Form):
     origin = forms.ChoiceField(label=_("Origin"), choices=[("", "—"), *Origin.choices], required=False)
     topics_staff = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     topics_citizen = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    offers = forms.ModelMultipleChoiceField(label=_("Offers made"), queryset=ListItem.objects.none(), required=False,
-                                            widget=forms.CheckboxSelectMultiple)
-    outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=ListItem.objects.none(), required=False,
-                                     widget=forms.RadioSelect, empty_label=None)
+    offers = forms.MultipleChoiceField(label=_("Offers made"), required=False, widget=forms.CheckboxSelectMultiple)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, widget=forms.RadioSelect)
     outcome_text = forms.CharField(label=_("Outcome in your own words"), required=False,
                                    widget=forms.Textarea(attrs=TEXTAREA), validators=[validate_no_identifiers])
     gender_attention = forms.CharField(
@@ -99,31 +97,54 @@ class EntryForm(A11yMixin, forms.Form):
     def __init__(self, *args, unit, author: User, entry: Entry | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
+        self.author = author
         asked = asked_parameters(unit)
         for name in ("education", "civil_status", "origin"):
             if name not in asked:
                 del self.fields[name]
-        # "Most used first" follows the author's recent habits: the last entries only, which
-        # also keeps these counts cheap for an author with thousands of entries.
-        recent = Entry.objects.filter(author=author).order_by("-date").values("pk")[:RECENT_ENTRIES]
-        entries = Entry.objects.filter(pk__in=recent)
-        topic_use = dict(EntryTopic.objects.filter(entry_id__in=recent).order_by()
-                         .values_list("topic_id").annotate(n=Count("id")))
-        offer_use = dict(Entry.offers.through.objects.filter(entry_id__in=recent).order_by()
-                         .values_list("listitem_id").annotate(n=Count("id")))
-        kind_use = dict(entries.order_by().values_list("kind_id").annotate(n=Count("id")))
-        outcome_use = dict(entries.order_by().values_list("outcome_id").annotate(n=Count("id")))
+        # The unit's lists are read once; the choice fields check against them in memory.
         items = list(unit_items(unit, entry=entry))
-        by_kind = {k: [i for i in items if i.kind == k] for k in ListItem.Kind.values}
-        self.topic_items = _by_use(by_kind[ListItem.Kind.TOPIC], topic_use)
+        self.items_by_pk = {str(i.pk): i for i in items}
+        self.by_kind = {k: [i for i in items if i.kind == k] for k in ListItem.Kind.values}
+        self._set_choices({})
+        if not self.is_bound:
+            self.order_by_use()
+
+    def _set_choices(self, use: dict[str, dict[int, int]]) -> None:
+        self.topic_items = _by_use(self.by_kind[ListItem.Kind.TOPIC], use.get("topic", {}))
         topic_choices = [(str(i.pk), i.label) for i in self.topic_items]
         self.fields["topics_staff"].choices = topic_choices
         self.fields["topics_citizen"].choices = topic_choices
-        for name, kind, use in (("kind", ListItem.Kind.CONVERSATION, kind_use), ("offers", ListItem.Kind.OFFER, offer_use),
-                                ("outcome", ListItem.Kind.OUTCOME, outcome_use)):
-            ordered = _by_use(by_kind[kind], use)
-            self.fields[name].queryset = ListItem.objects.filter(pk__in=[i.pk for i in ordered])
-            self.fields[name].choices = [(i.pk, i.label) for i in ordered]
+        for name, kind in (("kind", ListItem.Kind.CONVERSATION), ("offers", ListItem.Kind.OFFER),
+                           ("outcome", ListItem.Kind.OUTCOME)):
+            self.fields[name].choices = [(str(i.pk), i.label) for i in _by_use(self.by_kind[kind], use.get(name, {}))]
+
+    def order_by_use(self) -> None:
+        """Most used first, by this author's recent habits (the last entries only, which
+        also keeps these counts cheap for an author with thousands of entries). Only for
+        a form that is shown: a saved form redirects without needing the order."""
+        recent = Entry.objects.filter(author=self.author).order_by("-date").values("pk")[:RECENT_ENTRIES]
+        entries = Entry.objects.filter(pk__in=recent)
+        self._set_choices({
+            "topic": dict(EntryTopic.objects.filter(entry_id__in=recent).order_by()
+                          .values_list("topic_id").annotate(n=Count("id"))),
+            "offers": dict(Entry.offers.through.objects.filter(entry_id__in=recent).order_by()
+                           .values_list("listitem_id").annotate(n=Count("id"))),
+            "kind": dict(entries.order_by().values_list("kind_id").annotate(n=Count("id"))),
+            "outcome": dict(entries.order_by().values_list("outcome_id").annotate(n=Count("id"))),
+        })
+
+    def _item(self, value: str) -> ListItem | None:
+        return self.items_by_pk[value] if value else None
+
+    def clean_kind(self):
+        return self._item(self.cleaned_data.get("kind"))
+
+    def clean_outcome(self):
+        return self._item(self.cleaned_data.get("outcome"))
+
+    def clean_offers(self):
+        return [self.items_by_pk[pk] for pk in self.cleaned_data.get("offers") or []]
 
     def parameter_fields(self):
         return [self[name] for name in ("education", "civil_status", "origin") if name in self.fields]
@@ -146,7 +167,7 @@ class EntryForm(A11yMixin, forms.Form):
         return data
 
     def topics(self) -> dict[ListItem, str]:
-        by_id = {str(i.pk): i for i in self.topic_items}
+        by_id = self.items_by_pk
         result = {by_id[pk]: RaisedBy.STAFF for pk in self.cleaned_data.get("topics_staff", [])}
         for pk in self.cleaned_data.get("topics_citizen", []):
             result[by_id[pk]] = RaisedBy.CITIZEN

@@ -57,20 +57,24 @@ def quick_entry(request):
     if unit is not None and unit.pk not in rules.log_unit_ids(scope):
         raise access.forbidden(request, "accounts.unit", unit.uuid, "log")
     unit = unit or _default_unit(request, units)
-    last = Entry.objects.filter(author=request.user, unit=unit).order_by("-created_at").first()
-    initial = {"date": timezone.localdate()}
-    if last is not None:  # the author's last context
-        initial.update(kind=last.kind_id, staff_present=last.staff_present)
-    form = EntryForm(request.POST or None, unit=unit, author=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_entry(author=request.user, unit=unit, fields=form.entry_fields(),
-                                  topics=form.topics(), offers=form.cleaned_data["offers"])
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The conversation is saved. The form is ready for the next one."))
-            return redirect(f"{reverse('logbooks:quick_entry')}?{urlencode({'unit': unit.uuid})}")
+    if request.method == "POST":
+        form = EntryForm(request.POST, unit=unit, author=request.user)
+        if form.is_valid():
+            try:
+                services.create_entry(author=request.user, unit=unit, fields=form.entry_fields(),
+                                      topics=form.topics(), offers=form.cleaned_data["offers"])
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The conversation is saved. The form is ready for the next one."))
+                return redirect(f"{reverse('logbooks:quick_entry')}?{urlencode({'unit': unit.uuid})}")
+        form.order_by_use()  # shown again with its errors
+    else:
+        last = Entry.objects.filter(author=request.user, unit=unit).order_by("-created_at").first()
+        initial = {"date": timezone.localdate()}
+        if last is not None:  # the author's last context
+            initial.update(kind=last.kind_id, staff_present=last.staff_present)
+        form = EntryForm(unit=unit, author=request.user, initial=initial)
     status = 400 if form.errors else 200
     return render(request, "logbooks/entry_form.html", {
         "form": form, "unit": unit, "units": units, "is_new": True,
@@ -139,6 +143,8 @@ def entry_edit(request, uuid):
             return redirect("logbooks:entry_detail", uuid=entry.uuid)
     if form.errors and status == 200:
         status = 400
+    if form.is_bound:
+        form.order_by_use()  # shown again with its errors
     return render(request, "logbooks/entry_form.html", {
         "form": form, "unit": entry.unit, "entry": entry, "is_new": False,
     }, status=status)

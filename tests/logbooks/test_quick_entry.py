@@ -112,3 +112,36 @@ def test_other_municipality_gets_404(client, lists):
     assert_other_municipality_gets_404(client, [lists.aarhus.medarbejder], reverse("logbooks:quick_entry") + unit,
                                        "post", valid_data(lists.odense.team))
     assert not Entry.objects.exists()
+
+
+def test_an_offer_or_outcome_of_another_unit_is_refused(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    for field, label in (("offers", "Kursus"), ("outcome", "Ny samtale aftalt"), ("kind", "Opfølgningssamtale")):
+        foreign = item(lists.aarhus.team, label).pk
+        response = client.post(URL, valid_data(t.team, **{field: foreign}))
+        assert response.status_code == 400, field
+        assert "Marker en gyldig valgmulighed" in response.content.decode()
+    assert not Entry.objects.exists()
+
+
+def test_a_refused_form_still_shows_the_most_used_choices_first(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    for _ in range(2):
+        client.post(URL, valid_data(t.team, topics_staff=[item(t.team, "Sprog").pk], topics_citizen=[]))
+    response = client.post(URL, valid_data(t.team, sex=""))
+    assert response.status_code == 400
+    labels = [i.label for i in response.context["form"].topic_items]
+    assert labels[0] == "Sprog"
+
+
+def test_saving_costs_a_fixed_number_of_queries(client, lists, django_assert_max_num_queries):
+    """Each choice is checked against the unit's lists read once, not looked up one by one."""
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    many = valid_data(t.team, topics_staff=[item(t.team, label).pk for label in ("Jobsøgning", "Sprog", "Helbred")],
+                      offers=[item(t.team, label).pk for label in ("Kursus", "Mentor", "Løntilskud")])
+    with django_assert_max_num_queries(22):
+        assert client.post(URL, many).status_code == 302
+    assert Entry.objects.get().offers.count() == 3
