@@ -146,7 +146,10 @@ class Entry(models.Model):
         verbose_name_plural = _("logbook entries")
         ordering = ["-date", "-time", "-created_at"]
         indexes = [
-            models.Index(fields=["municipality", "unit", "date"], name="logbook_entry_unit_date"),
+            # Covering: the dashboard's and the analysis page's counts by sex, outcome and
+            # background are index-only scans (PostgreSQL; other databases ignore `include`).
+            models.Index(fields=["municipality", "unit", "date"], name="logbook_entry_unit_date_cover",
+                         include=["sex", "outcome", "age_band", "education", "civil_status", "origin", "id"]),
             models.Index(fields=["author", "-date"], name="logbook_entry_author_date"),
         ]
 
