@@ -90,3 +90,18 @@ def test_session_is_not_written_on_every_request(client, world, django_assert_ma
 
 def test_healthz(client, db):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_cache_url_selects_a_shared_redis_cache():
+    """Several web processes or hosts share computed dashboards through CACHE_URL."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update({"DJANGO_SETTINGS_MODULE": "ligestilling.settings", "DEBUG": "true",
+                "CACHE_URL": "redis://cache.internal:6379/1"})
+    code = "import django; django.setup(); from django.conf import settings; print(settings.CACHES['default'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "redis://cache.internal:6379/1" in result.stdout
+    env.pop("CACHE_URL")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert "LocMemCache" in result.stdout  # the zero-setup default: correct per process
