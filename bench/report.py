@@ -59,9 +59,14 @@ TARGETS = [
     ("dataset page, one municipality", "p50 <= 50 ms, p95 <= 150 ms",
      lambda s: f"p50 {_fmt(_get(s, 'dataset_page.page.p50_ms'))} ms, p95 {_fmt(_get(s, 'dataset_page.page.p95_ms'))} ms",
      lambda s: _get(s, "dataset_page.page.p50_ms") <= 50 and _get(s, "dataset_page.page.p95_ms") <= 150),
-    ("dashboard, one municipality", "p50 <= 50 ms, p95 <= 150 ms",
+    ("dashboard, one municipality, as served (cached until the data changes)", "p50 <= 50 ms, p95 <= 150 ms",
      lambda s: f"p50 {_fmt(_get(s, 'dashboard.page.p50_ms'))} ms, p95 {_fmt(_get(s, 'dashboard.page.p95_ms'))} ms",
      lambda s: _get(s, "dashboard.page.p50_ms") <= 50 and _get(s, "dashboard.page.p95_ms") <= 150),
+    ("dashboard, first view after a data change (nothing cached)", "p50 <= 50 ms, p95 <= 150 ms",
+     lambda s: f"p50 {_fmt(_get(s, 'dashboard.first_view_after_a_change.p50_ms'))} ms, "
+               f"p95 {_fmt(_get(s, 'dashboard.first_view_after_a_change.p95_ms'))} ms",
+     lambda s: _get(s, "dashboard.first_view_after_a_change.p50_ms") <= 50
+     and _get(s, "dashboard.first_view_after_a_change.p95_ms") <= 150),
     ("national overview", "<= 100 ms", lambda s: f"p50 {_fmt(_get(s, 'national_overview.page.p50_ms'))} ms",
      lambda s: _get(s, "national_overview.page.p50_ms") <= 100),
     ("national overview fresh after an import", "<= 5 s",
