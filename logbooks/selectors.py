@@ -104,11 +104,12 @@ def _gap_row(label: str, w: int, wn: int, m: int, mn: int, threshold: int) -> tu
     women_total, men_total = table.cells[2][0], table.cells[2][1]
     hidden = any(c.suppressed for c in (women, men, women_total, men_total, table.cells[1][0], table.cells[1][1]))
     gap = None if hidden else st.proportion_gap(w, wn, m, mn, min_n=threshold)
+    w_low, w_high = st.wilson_interval(w, wn) if gap else (None, None)
+    m_low, m_high = st.wilson_interval(m, mn) if gap else (None, None)
     women_share = disclosure.derived(w / wn if wn else None, disclosure.SHARE, [women, women_total],
-                                     threshold=threshold,
-                                     low=gap and st.wilson_interval(w, wn)[0], high=gap and st.wilson_interval(w, wn)[1])
+                                     threshold=threshold, low=w_low, high=w_high)
     men_share = disclosure.derived(m / mn if mn else None, disclosure.SHARE, [men, men_total], threshold=threshold,
-                                   low=gap and st.wilson_interval(m, mn)[0], high=gap and st.wilson_interval(m, mn)[1])
+                                   low=m_low, high=m_high)
     if gap is None:
         gap_cell = disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=table.threshold)
     else:
@@ -157,14 +158,16 @@ def gender_picture(
 
     items = ListItem.objects.filter(unit_id__in=unit_ids).order_by("kind", "position", "label")
     labels: dict[str, dict[int, str]] = defaultdict(dict)
-    for item in items:
-        labels[item.kind][item.pk] = item.label
+    for pk, kind, label in items.values_list("pk", "kind", "label"):
+        labels[kind][pk] = label
 
     topic_counts: dict[tuple[int, str], int] = defaultdict(int)
     citizen_counts: dict[tuple[int, str], int] = defaultdict(int)
     for topic_id, sex, raised_by, n in (
+        # count(*), not count(DISTINCT entry): an entry holds a topic (an offer) at most once
+        # (unique constraints), and a plain count lets PostgreSQL hash instead of sort.
         EntryTopic.objects.filter(**via_entry).order_by()
-        .values_list("topic_id", "entry__sex", "raised_by").annotate(n=Count("entry_id", distinct=True))
+        .values_list("topic_id", "entry__sex", "raised_by").annotate(n=Count("*"))
     ):
         topic_counts[(topic_id, sex)] += n
         if raised_by == RaisedBy.CITIZEN:
@@ -172,7 +175,7 @@ def gender_picture(
     offer_counts = {
         (item_id, sex): n for item_id, sex, n in
         Entry.offers.through.objects.filter(**via_entry).order_by()
-        .values_list("listitem_id", "entry__sex").annotate(n=Count("entry_id", distinct=True))
+        .values_list("listitem_id", "entry__sex").annotate(n=Count("*"))
     }
     outcome_counts = {
         (item_id, sex): n for item_id, sex, n in

@@ -249,8 +249,8 @@ def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> 
     if topic_label is not None:
         # The topic's list items first (a few ids): in one query PostgreSQL would look every
         # topic of every entry of the period up in the list-item table.
-        topic_ids = list(ListItem.objects.filter(kind=ListItem.Kind.TOPIC, label=topic_label)
-                         .values_list("pk", flat=True))
+        topic_ids = list(ListItem.objects.filter(municipality=subject.municipality, kind=ListItem.Kind.TOPIC,
+                                                 label=topic_label).values_list("pk", flat=True))
         if connection.vendor == "postgresql":
             # One array parameter, not hundreds of placeholders (the label recurs in every unit's list).
             in_topics = RawSQL('"topic_id" = ANY(%s::bigint[])', (topic_ids,), output_field=BooleanField())
