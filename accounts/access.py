@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.http import Http404, HttpRequest
 
 from . import audit
@@ -76,18 +76,21 @@ class Scope:
 def _compute_scope(user) -> Scope:
     if not user.is_authenticated or not user.is_active or user.municipality_id is None:
         return Scope(user_id=getattr(user, "pk", None), municipality_id=None)
-    memberships = list(
-        Membership.objects.filter(user=user, unit__municipality_id=user.municipality_id).values_list(
-            "unit__path", "role"
-        )
+    # One query: each unit of the municipality with the roles of the memberships at or
+    # above it (a unit's path starts with the path of every unit above it). This runs
+    # on every request, so it is written as one join rather than two queries and a loop.
+    unit, membership = Unit._meta.db_table, Membership._meta.db_table
+    sql = (
+        f"SELECT u.id, m.role FROM {membership} m "
+        f"JOIN {unit} mu ON mu.id = m.unit_id "
+        f"JOIN {unit} u ON u.municipality_id = mu.municipality_id AND u.path LIKE mu.path || '%%' "
+        "WHERE m.user_id = %s AND mu.municipality_id = %s"
     )
     roles_by_unit: dict[int, set[str]] = {}
-    if memberships:
-        units = Unit.objects.filter(municipality_id=user.municipality_id).values_list("id", "path")
-        for unit_id, path in units:
-            for member_path, role in memberships:
-                if path.startswith(member_path):
-                    roles_by_unit.setdefault(unit_id, set()).add(role)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.municipality_id])
+        for unit_id, role in cursor.fetchall():
+            roles_by_unit.setdefault(unit_id, set()).add(role)
     return Scope(
         user_id=user.pk,
         municipality_id=user.municipality_id,

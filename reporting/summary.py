@@ -46,11 +46,28 @@ def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: i
     creates the first row of a month, or swallow a decrement). Entries of one
     municipality do not wait for each other on this lock (shares are compatible).
     """
-    if connection.vendor == "postgresql":
+    month = day.replace(day=1)
+    if connection.vendor == "postgresql" and delta > 0:
+        # The common case (a new conversation in a month that has its row) in one round
+        # trip: the CTE takes the share lock before the UPDATE looks for the row. If a
+        # refresh replaced the rows while we waited, this statement's snapshot no longer
+        # finds them (0 rows) and the path below runs with a fresh one, the lock held.
+        municipalities = connection.ops.quote_name(Municipality._meta.db_table)
+        monthly = connection.ops.quote_name(MonthlyConversations._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH locked AS (SELECT id FROM {municipalities} WHERE id = %s FOR SHARE) "
+                f"UPDATE {monthly} SET conversations = conversations + %s "
+                "WHERE municipality_id = (SELECT id FROM locked) AND month = %s AND sex = %s",
+                [municipality_id, delta, month, sex],
+            )
+            if cursor.rowcount:
+                return
+    elif connection.vendor == "postgresql":
         table = connection.ops.quote_name(Municipality._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [municipality_id])
-    rows = MonthlyConversations.objects.filter(municipality_id=municipality_id, month=day.replace(day=1), sex=sex)
+    rows = MonthlyConversations.objects.filter(municipality_id=municipality_id, month=month, sex=sex)
     if delta < 0:
         # Never below zero: entries written in bulk (demo, benchmark) are only in the
         # table after a refresh; deleting one before that must not fail the delete.
