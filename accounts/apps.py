@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Municipalities and users")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login auditing hooks)
+        from . import checks, signals  # noqa: F401  (system checks; login auditing hooks)
