@@ -1,0 +1,1 @@
+"""The workshops app's views, one module per resource; `common` holds the shared helpers."""
