@@ -16,7 +16,7 @@ from projects.models import Project
 from .. import access, services
 
 
-def _form_error(form, exc: ValidationError) -> None:
+def form_error(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -24,7 +24,7 @@ def _form_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def _unit_filter(request):
+def unit_filter(request):
     """The unit of `?enhed=<uuid>` (another municipality's unit: 404, audited), or None."""
     uuid = request.GET.get("enhed")
     if not uuid:
@@ -35,25 +35,25 @@ def _unit_filter(request):
         raise accounts_access.not_found(request, "accounts.unit", uuid) from exc
 
 
-def _list(request, model, template: str, section: str, **extra):
-    unit = _unit_filter(request)
+def list_view(request, model, template: str, section: str, **extra):
+    unit = unit_filter(request)
     objects = access.visible(request, model).prefetch_related("units").select_related("organiser")
     if unit is not None:
         objects = objects.filter(units=unit)
     scope = accounts_access.get_scope(request.user)
     units = Unit.objects.filter(municipality_id=scope.municipality_id, pk__in=scope.unit_ids())
     return render(request, template, {
-        "objects": objects, "can_create": _can_create(request), "section": section, "unit": unit,
+        "objects": objects, "can_create": can_create(request), "section": section, "unit": unit,
         "units": units.order_by("path"), **extra,
     })
 
 
-def _initial_units(request) -> dict:
-    unit = _unit_filter(request)
+def initial_units(request) -> dict:
+    unit = unit_filter(request)
     return {"units": [unit]} if unit is not None else {}
 
 
-def _projects(request, current=None):
+def project_choices(request, current=None):
     """Projects the user may link to: those they see, plus the one already linked."""
     scope = accounts_access.get_scope(request.user)
     ids = Project.objects.visible_to(request.user, scope).values("pk")
@@ -61,22 +61,22 @@ def _projects(request, current=None):
     return Project.objects.filter(q).order_by("title")
 
 
-def _record_hypothesis(request, source, form) -> bool:
+def record_hypothesis(request, source, form) -> bool:
     try:
         services.record_hypothesis(source=source, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return False
     messages.success(request, _("The hypothesis has been added to the project “%(project)s”.")
                      % {"project": source.project.title})
     return True
 
 
-def _can_create(request) -> bool:
+def can_create(request) -> bool:
     return accounts_access.get_scope(request.user).has(access.LEAD)
 
 
-def _pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
+def pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
     import weasyprint
 
     with translation.override("da"):
@@ -87,5 +87,5 @@ def _pdf_response(request, template: str, context: dict, filename: str) -> HttpR
     return response
 
 
-def _checklist(choices, ticked) -> list[tuple[str, bool]]:
+def checklist(choices, ticked) -> list[tuple[str, bool]]:
     return [(label, value in (ticked or [])) for value, label in choices.choices]

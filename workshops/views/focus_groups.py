@@ -14,13 +14,13 @@ from .. import access, selectors, services
 from ..forms import FindingForm, FocusGroupForm, HypothesisForm, SessionForm
 from ..models import AgeBand, Finding, FocusGroup, Sex
 from .common import (
-    _checklist,
-    _form_error,
-    _initial_units,
-    _list,
-    _pdf_response,
-    _projects,
-    _record_hypothesis,
+    checklist,
+    form_error,
+    initial_units,
+    list_view,
+    pdf_response,
+    project_choices,
+    record_hypothesis,
 )
 
 # --- Focus groups ----------------------------------------------------------------------
@@ -28,21 +28,21 @@ from .common import (
 
 @login_required
 def focusgroup_list(request):
-    return _list(request, FocusGroup, "workshops/focusgroup_list.html", "focusgroups")
+    return list_view(request, FocusGroup, "workshops/focusgroup_list.html", "focusgroups")
 
 
 @login_required
 def focusgroup_create(request):
     access.require_create(request)
-    form = FocusGroupForm(request.POST or None, municipality_id=request.user.municipality_id, projects=_projects(request),
-                          initial={"planned_size": 6, **_initial_units(request)})
+    form = FocusGroupForm(request.POST or None, municipality_id=request.user.municipality_id, projects=project_choices(request),
+                          initial={"planned_size": 6, **initial_units(request)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")
         try:
             group = services.create_focusgroup(by=request.user, units=units, request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The focus group has been planned."))
             if warning := group.size_warning():
@@ -62,14 +62,14 @@ def focusgroup_detail(request, uuid):
     hypothesis_form = HypothesisForm(request.POST if which == "hypothesis" else None, prefix="hypothesis")
     if request.method == "POST" and not can_edit:
         raise accounts_access.forbidden(request, "workshops.focusgroup", uuid, access.LEAD)
-    if which == "hypothesis" and hypothesis_form.is_valid() and _record_hypothesis(request, group, hypothesis_form):
+    if which == "hypothesis" and hypothesis_form.is_valid() and record_hypothesis(request, group, hypothesis_form):
         return redirect(reverse("workshops:focusgroup_detail", args=[group.uuid]) + "#hypotheses")
     if which == "finding":
         if finding_form.is_valid():
             try:
                 services.add_finding(focus_group=group, by=request.user, **finding_form.cleaned_data)
             except ValidationError as exc:
-                _form_error(finding_form, exc)
+                form_error(finding_form, exc)
             else:
                 messages.success(request, _("The finding has been recorded."))
                 return redirect(reverse("workshops:focusgroup_detail", args=[group.uuid]) + "#findings")
@@ -80,7 +80,7 @@ def focusgroup_detail(request, uuid):
         "group": group, "can_edit": can_edit, "finding_form": finding_form, "hypothesis_form": hypothesis_form,
         "hypotheses": group.hypotheses.order_by("created_at", "pk"),
         "findings": group.findings.all(), "count_rows": count_rows, "age_bands": AgeBand.choices,
-        "total": group.participant_total(), "checklist": _checklist(FocusGroup.Checklist, group.checklist),
+        "total": group.participant_total(), "checklist": checklist(FocusGroup.Checklist, group.checklist),
         "grounding": group.indicator and selectors.indicator_summary(
             group.indicator, threshold=group.municipality.suppression_threshold),
         "can_analyse": scope.has(accounts_access.ANALYSE),
@@ -101,14 +101,14 @@ def _grounding_candidates(request, limit: int = 30) -> dict:
 def focusgroup_edit(request, uuid):
     group = access.get_focusgroup_for(request, uuid, need=access.LEAD)
     form = FocusGroupForm(request.POST or None, instance=group, municipality_id=group.municipality_id,
-                          projects=_projects(request, group.project))
+                          projects=project_choices(request, group.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")
         try:
             services.update_focusgroup(focus_group=group, by=request.user, units=units, request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The focus group has been saved."))
             if warning := group.size_warning():
@@ -140,7 +140,7 @@ def focusgroup_session(request, uuid):
             services.record_session(focus_group=group, counts=form.counts(),
                                     checklist=form.cleaned_data["checklist"], by=request.user)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The participants have been counted."))
             total = group.participant_total()
@@ -165,7 +165,7 @@ def finding_delete(request, uuid, item):
 @login_required
 def focusgroup_pdf(request, uuid):
     group = access.get_focusgroup_for(request, uuid)
-    return _pdf_response(request, "workshops/focusgroup_pdf.html", {
+    return pdf_response(request, "workshops/focusgroup_pdf.html", {
         "group": group, "checklist": FocusGroup.Checklist.choices,
         "grounding": group.indicator and selectors.indicator_summary(
             group.indicator, threshold=group.municipality.suppression_threshold),

@@ -12,30 +12,37 @@ from accounts import access as accounts_access
 from .. import access, services
 from ..forms import HypothesisForm, InvolvementForm, InvolvementSessionForm
 from ..models import InvolvementPlan
-from .common import _checklist, _form_error, _initial_units, _list, _projects, _record_hypothesis
+from .common import (
+    checklist,
+    form_error,
+    initial_units,
+    list_view,
+    project_choices,
+    record_hypothesis,
+)
 
 # --- Citizen involvement ---------------------------------------------------------------
 
 
 @login_required
 def involvement_list(request):
-    return _list(request, InvolvementPlan, "workshops/involvement_list.html", "involvement")
+    return list_view(request, InvolvementPlan, "workshops/involvement_list.html", "involvement")
 
 
 @login_required
 def involvement_create(request):
     access.require_create(request)
     form = InvolvementForm(request.POST or None, municipality_id=request.user.municipality_id,
-                           projects=_projects(request),
+                           projects=project_choices(request),
                            initial={"transparency": InvolvementPlan._meta.get_field("transparency").default,
-                                    **_initial_units(request)})
+                                    **initial_units(request)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")
         try:
             plan = services.create_involvement(by=request.user, units=units, request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The involvement plan has been saved."))
             return redirect("workshops:involvement_detail", uuid=plan.uuid)
@@ -50,13 +57,13 @@ def involvement_detail(request, uuid):
     if request.method == "POST" and not can_edit:
         raise accounts_access.forbidden(request, "workshops.involvementplan", uuid, access.LEAD)
     hypothesis_form = HypothesisForm(request.POST or None, prefix="hypothesis")
-    if request.method == "POST" and hypothesis_form.is_valid() and _record_hypothesis(request, plan, hypothesis_form):
+    if request.method == "POST" and hypothesis_form.is_valid() and record_hypothesis(request, plan, hypothesis_form):
         return redirect(reverse("workshops:involvement_detail", args=[plan.uuid]) + "#hypotheses")
     sessions = list(plan.sessions.all())
     return render(request, "workshops/involvement_detail.html", {
         "plan": plan, "can_edit": can_edit, "sessions": sessions, "hypothesis_form": hypothesis_form,
         "hypotheses": plan.hypotheses.order_by("created_at", "pk"),
-        "advice": _checklist(InvolvementPlan.Advice, plan.checklist),
+        "advice": checklist(InvolvementPlan.Advice, plan.checklist),
         "women": sum(s.women for s in sessions), "men": sum(s.men for s in sessions),
     })
 
@@ -65,14 +72,14 @@ def involvement_detail(request, uuid):
 def involvement_edit(request, uuid):
     plan = access.get_involvement_for(request, uuid, need=access.LEAD)
     form = InvolvementForm(request.POST or None, instance=plan, municipality_id=plan.municipality_id,
-                           projects=_projects(request, plan.project))
+                           projects=project_choices(request, plan.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units = data.pop("units")
         try:
             services.update_involvement(plan=plan, by=request.user, units=units, request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The involvement plan has been saved."))
             return redirect("workshops:involvement_detail", uuid=plan.uuid)
@@ -100,7 +107,7 @@ def involvement_session(request, uuid):
         try:
             services.add_session(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The session has been recorded."))
             return redirect(reverse("workshops:involvement_detail", args=[plan.uuid]) + "#sessions")

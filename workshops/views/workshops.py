@@ -22,22 +22,29 @@ from ..forms import (
     WorkshopForm,
 )
 from ..models import Workshop
-from .common import _form_error, _initial_units, _list, _pdf_response, _projects, _record_hypothesis
+from .common import (
+    form_error,
+    initial_units,
+    list_view,
+    pdf_response,
+    project_choices,
+    record_hypothesis,
+)
 
 # --- Workshops -------------------------------------------------------------------------
 
 
 @login_required
 def workshop_list(request):
-    return _list(request, Workshop, "workshops/workshop_list.html", "workshops")
+    return list_view(request, Workshop, "workshops/workshop_list.html", "workshops")
 
 
 @login_required
 def workshop_create(request):
     access.require_create(request)
-    form = WorkshopForm(request.POST or None, municipality_id=request.user.municipality_id, projects=_projects(request),
+    form = WorkshopForm(request.POST or None, municipality_id=request.user.municipality_id, projects=project_choices(request),
                         initial={"start_time": "09:00", "preparation_task": agenda.DEFAULT_PREPARATION_TASK,
-                                 **_initial_units(request)})
+                                 **initial_units(request)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units, participants = data.pop("units"), data.pop("participants")
@@ -45,7 +52,7 @@ def workshop_create(request):
             workshop = services.create_workshop(by=request.user, units=units, participants=participants,
                                                 request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The workshop has been planned with the pamphlet's agenda. Adjust it to "
                                         "your day."))
@@ -89,7 +96,7 @@ def _workshop_data(request, workshop, scope) -> dict:
 def workshop_edit(request, uuid):
     workshop = access.get_workshop_for(request, uuid, need=access.LEAD)
     form = WorkshopForm(request.POST or None, instance=workshop, municipality_id=workshop.municipality_id,
-                        projects=_projects(request, workshop.project))
+                        projects=project_choices(request, workshop.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         units, participants = data.pop("units"), data.pop("participants")
@@ -97,7 +104,7 @@ def workshop_edit(request, uuid):
             services.update_workshop(workshop=workshop, by=request.user, units=units, participants=participants,
                                      request=request, **data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The workshop has been saved."))
             return redirect("workshops:workshop_detail", uuid=workshop.uuid)
@@ -127,7 +134,7 @@ def workshop_agenda(request, uuid):
         try:
             services.add_agenda_item(workshop=workshop, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The item has been added to the agenda."))
             return redirect("workshops:workshop_agenda", uuid=workshop.uuid)
@@ -177,7 +184,7 @@ def agenda_item_edit(request, uuid, item):
         try:
             services.update_agenda_item(item=agenda_item, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("The item has been saved."))
             return redirect("workshops:workshop_agenda", uuid=workshop.uuid)
@@ -188,7 +195,7 @@ def agenda_item_edit(request, uuid, item):
 @login_required
 def workshop_pdf(request, uuid):
     workshop = access.get_workshop_for(request, uuid)
-    return _pdf_response(request, "workshops/workshop_pdf.html", {
+    return pdf_response(request, "workshops/workshop_pdf.html", {
         "workshop": workshop, "items": workshop.scheduled_items(),
         "total": agenda.format_minutes(workshop.total_minutes()),
         "participants": workshop.participants.order_by("full_name"),
@@ -225,7 +232,7 @@ def workshop_outputs(request, uuid):
 def _save_output(request, workshop, which: str, form) -> bool:
     try:
         if which == "hypothesis":
-            return _record_hypothesis(request, workshop, form)
+            return record_hypothesis(request, workshop, form)
         if which == "action":
             services.record_action(workshop=workshop, by=request.user, **form.cleaned_data)
             messages.success(request, _("The action has been added to the project “%(project)s”.")
@@ -243,6 +250,6 @@ def _save_output(request, workshop, which: str, form) -> bool:
                                            evidence=form.cleaned_data[evidence.name])
             messages.success(request, _("The hypotheses have been updated in the project."))
     except ValidationError as exc:
-        _form_error(form, exc)
+        form_error(form, exc)
         return False
     return True
