@@ -309,6 +309,8 @@ def _pick(p: _Problem, candidates: Iterable[int]) -> int | None:
 
 def _solve(p: _Problem) -> list[str | None]:
     p.reasons = [PRIMARY if 0 < v < p.threshold else None for v in p.values]
+    if not any(p.reasons):
+        return p.reasons  # nothing small: nothing to protect (most tables of a large unit)
     while True:
         changed = False
         for line in p.lines:
