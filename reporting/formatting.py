@@ -19,6 +19,7 @@ background tasks alike.  Choices, documented once here:
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,6 +38,7 @@ def _seps(lang: str) -> tuple[str, str]:
         raise ValueError(f"unknown language {lang!r}; use 'da' or 'en'") from None
 
 
+@functools.lru_cache(maxsize=8192)  # pure; a dashboard formats ~1,000 numbers, many of them alike
 def _number(value: float, digits: int, lang: str, *, signed: bool = False) -> str:
     """Round half away from zero and insert the language's separators."""
     thousands, decimal_mark = _seps(lang)
