@@ -153,14 +153,16 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
                 chosen = {job_search} if rng.random() < chance else set()
                 chosen.update(rng.sample(team_lists[ListItem.Kind.TOPIC][1:], rng.randint(0, 2)))
                 for topic_id in chosen:
-                    topics_rows.append((entry_id, topic_id, "borger" if rng.random() < 0.3 else "medarbejder"))
+                    topics_rows.append((entry_id, topic_id, "borger" if rng.random() < 0.3 else "medarbejder",
+                                        team.municipality_id, team.pk, day, sex))
                 if rng.random() < 0.4:
                     offers_rows.append((entry_id, rng.choice(team_lists[ListItem.Kind.OFFER])))
                 entry_id += 1
 
     n_entries = copyload.copy_model_rows(Entry, entries())
     copyload.reset_sequence(entry_table)
-    n_topics = copyload.copy_rows(topic_table, ["entry_id", "topic_id", "raised_by"], topics_rows)
+    n_topics = copyload.copy_rows(topic_table, ["entry_id", "topic_id", "raised_by", "municipality_id", "unit_id",
+                                                "date", "sex"], topics_rows)
     n_offers = copyload.copy_rows(offer_table, ["entry_id", "listitem_id"], offers_rows)
     return {"entries": n_entries, "entry_topics": n_topics, "entry_offers": n_offers}
 

@@ -100,7 +100,7 @@ def _seed_entries(unit: Unit, author: User) -> None:
     Entry.objects.bulk_create(entries)
     if entries[0].pk is None:  # databases that do not return keys from bulk_create
         entries = list(Entry.objects.filter(unit=unit, author=author).order_by("pk"))
-    EntryTopic.objects.bulk_create(EntryTopic(entry=entries[n], topic=t, raised_by=r) for n, t, r in topics)
+    EntryTopic.objects.bulk_create(EntryTopic.of(entries[n], t, r) for n, t, r in topics)
     Through = Entry.offers.through
     Through.objects.bulk_create(Through(entry_id=entries[n].pk, listitem_id=o.pk) for n, o in offers)
 

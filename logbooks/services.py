@@ -98,7 +98,7 @@ def _write_relations(entry: Entry, topics: Mapping[ListItem, str], offers: Itera
                      new: bool = False) -> None:
     if not new:
         entry.topics.all().delete()
-    EntryTopic.objects.bulk_create(EntryTopic(entry=entry, topic=t, raised_by=r) for t, r in topics.items())
+    EntryTopic.objects.bulk_create(EntryTopic.of(entry, t, r) for t, r in topics.items())
     if new:
         through = Entry.offers.through
         through.objects.bulk_create(through(entry_id=entry.pk, listitem_id=o.pk) for o in offers)

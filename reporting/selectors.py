@@ -17,7 +17,6 @@ import hashlib
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -232,44 +231,39 @@ def _gap_trend_topic(topics: Section) -> str | None:
     return topics.table.row_labels[0]
 
 
-def _entry_counts(entries, subject: Subject, topic_label: str | None = None) -> list[tuple]:
-    """(month, unit id, dimension value, sex, conversations, conversations that touched the
-    topic) from one GROUP BY: the trend, the units, the dimension and the gap-trend sections
-    are sums of it. The unit (dimension) is None when the subject has one unit (no dimension
-    is chosen); the topic count is 0 without a topic."""
-    from django.db.models import BooleanField, Exists, OuterRef
-    from django.db.models.expressions import RawSQL
-
-    from logbooks.models import EntryTopic, ListItem
-
+def _entry_counts(entries, subject: Subject) -> list[tuple]:
+    """(month, unit id, dimension value, sex, conversations) from one GROUP BY: the trend,
+    the units and the dimension sections are sums of it. The unit (dimension) is None when
+    the subject has one unit (no dimension is chosen)."""
     keys = ["month", "unit_id" if len(subject.unit_ids) >= 2 else None,
             subject.dimension if subject.dimension in DIMENSIONS else None, "sex"]
     rows = entries.annotate(month=TruncMonth("date")).order_by().values_list(*[k for k in keys if k])
-    aggregates = {"n": Count("id")}
-    if topic_label is not None:
-        # The topic's list items first (a few ids): in one query PostgreSQL would look every
-        # topic of every entry of the period up in the list-item table.
-        topic_ids = list(ListItem.objects.filter(municipality=subject.municipality, kind=ListItem.Kind.TOPIC,
-                                                 label=topic_label).values_list("pk", flat=True))
-        if connection.vendor == "postgresql":
-            # One array parameter, not hundreds of placeholders (the label recurs in every unit's list).
-            in_topics = RawSQL('"topic_id" = ANY(%s::bigint[])', (topic_ids,), output_field=BooleanField())
-            touched = EntryTopic.objects.filter(in_topics, entry_id=OuterRef("pk"))
-        else:
-            touched = EntryTopic.objects.filter(topic_id__in=topic_ids, entry_id=OuterRef("pk"))
-        aggregates["hits"] = Count("id", filter=Exists(touched))
     out = []
     width = len([k for k in keys if k])
-    for row in rows.annotate(**aggregates).values_list(*[k for k in keys if k], *aggregates):
+    for row in rows.annotate(n=Count("id")).values_list(*[k for k in keys if k], "n"):
         it = iter(row[:width])
-        n, hits = row[width], (row[width + 1] if topic_label is not None else 0)
-        out.append((*[next(it) if k else None for k in keys], n, hits))
+        out.append((*[next(it) if k else None for k in keys], row[width]))
     return out
+
+
+def _topic_hits(subject: Subject, topic_label: str) -> dict[tuple[int, int, str], int]:
+    """Conversations per (year, month, sex) that touched the topic (any of the subject's
+    list items with this label), from the topics' own copies of unit, date and sex."""
+    from logbooks.models import EntryTopic, ListItem
+
+    # The topic's list items first (a few ids of this municipality; the label recurs in every unit's list).
+    topic_ids = list(ListItem.objects.filter(municipality=subject.municipality, kind=ListItem.Kind.TOPIC,
+                                             label=topic_label).values_list("pk", flat=True))
+    rows = (EntryTopic.objects.filter(municipality=subject.municipality, unit_id__in=subject.unit_ids,
+                                      date__gte=subject.period.date_from, date__lte=subject.period.date_to,
+                                      topic_id__in=topic_ids)
+            .annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("*")))
+    return _monthly(rows)
 
 
 def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) -> tuple[Section, dict]:
     if entry_counts is not None:
-        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n, _hits in entry_counts)
+        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n in entry_counts)
     else:
         counts = _monthly(
             entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
@@ -290,17 +284,16 @@ def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
                    figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text)), counts
 
 
-def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict, entry_counts) -> Section | None:
+def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict) -> Section | None:
     """The largest topic gap of the period, month by month (women − men, Newcombe interval).
 
     Each month is its own 2x2 table with its totals, suppressed like the topic tables:
     a month whose counts would be hidden shows its marker instead of a point.
-    `entry_counts`: from `_entry_counts` with this topic.
     """
     label = _gap_trend_topic(topics)
     if label is None:
         return None
-    hits = _monthly((month, sex, n) for month, _unit, _value, sex, _n, n in entry_counts)
+    hits = _topic_hits(subject, label)
     threshold = subject.threshold
 
     def gap_cells(buckets):
@@ -364,7 +357,7 @@ def _dimension_section(entries, subject: Subject, n_text: str, entry_counts=None
     }[subject.dimension]
     if entry_counts is not None:
         counts: dict[tuple[str, str], int] = {}
-        for _month, _unit, value, sex, n, _hits in entry_counts:
+        for _month, _unit, value, sex, n in entry_counts:
             counts[(value, sex)] = counts.get((value, sex), 0) + n
     else:
         counts = {
@@ -406,7 +399,7 @@ def _units_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
         return None
     if entry_counts is not None:
         counts: dict[tuple[int, str], int] = {}
-        for _month, unit_id, _value, sex, n, _hits in entry_counts:
+        for _month, unit_id, _value, sex, n in entry_counts:
             if sex in PAIR:
                 counts[(unit_id, sex)] = counts.get((unit_id, sex), 0) + n
     else:
@@ -457,10 +450,10 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
         _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
                      n_text),
     ]
-    entry_counts = _entry_counts(entries, subject, _gap_trend_topic(sections[1]))
+    entry_counts = _entry_counts(entries, subject)
     trend, monthly_n = _trend_section(entries, subject, n_text, entry_counts)
     sections.append(trend)
-    gap_trend = _gap_trend_section(subject, sections[1], monthly_n, entry_counts)
+    gap_trend = _gap_trend_section(subject, sections[1], monthly_n)
     if gap_trend is not None:
         sections.append(gap_trend)
     for extra in (_units_section(entries, subject, n_text, entry_counts),

@@ -38,7 +38,7 @@ def bulk(tenant, n: int, *, sex: str, topics=(), offers=(), outcome=None, unit=N
     if entries and entries[0].pk is None:  # backends without RETURNING
         entries = list(Entry.objects.filter(unit=unit, sex=sex).order_by("-pk")[:n])[::-1]
     EntryTopic.objects.bulk_create(
-        EntryTopic(entry=e, topic=items[label]) for label, k in topics for e in entries[:k]
+        EntryTopic.of(e, items[label]) for label, k in topics for e in entries[:k]
     )
     through = Entry.offers.through
     through.objects.bulk_create(

@@ -47,6 +47,6 @@ def bulk_entries(tenant, n, *, sex, topics=(), citizen=(), date=None):
         topic = item(unit, label)
         for k, e in enumerate(entries[:count]):
             by = RaisedBy.CITIZEN if k < dict(citizen).get(label, 0) else RaisedBy.STAFF
-            rows.append(EntryTopic(entry=e, topic=topic, raised_by=by))
+            rows.append(EntryTopic.of(e, topic, by))
     EntryTopic.objects.bulk_create(rows)
     return entries

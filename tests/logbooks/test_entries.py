@@ -146,3 +146,48 @@ def test_editing_keeps_a_choice_that_was_switched_off_since(client, lists):
     assert [et.topic.label for et in entry.topics.all()] == ["Sprog"]
     # A new entry cannot choose it any more.
     assert "Sprog" not in client.get(reverse("logbooks:quick_entry")).content.decode().split("Emner")[1].split("Noter")[0]
+
+
+def test_topic_counts_follow_an_edited_entry(lists):
+    """Topics carry copies of their entry's sex, date and unit for counting; an edit moves them."""
+    from logbooks import selectors, services
+
+    t = lists.odense
+    entries = [make_entry(t, sex="kvinde", topics=["Jobsøgning"], date=dt.date(2025, 3, 3)) for _ in range(3)]
+
+    def jobsoegning(date_from, date_to):
+        picture = selectors.gender_picture(municipality_id=t.municipality.pk, unit_ids=[t.team.pk], threshold=3,
+                                           date_from=date_from, date_to=date_to)
+        row = next(r for r in picture.topics if r.label == "Jobsøgning")
+        return row.women.value, row.men.value
+
+    march = (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    assert jobsoegning(*march) == (3, 0)
+    for entry in entries:
+        services.update_entry(entry=entry, by=t.medarbejder, expected_version=1,
+                              fields={"sex": "mand", "date": dt.date(2025, 4, 2)},
+                              topics={item(t.team, "Jobsøgning"): "medarbejder"})
+    assert jobsoegning(*march) == (0, 0)
+    assert jobsoegning(dt.date(2025, 4, 1), dt.date(2025, 4, 30)) == (0, 3)
+    topic = entries[0].topics.get()
+    assert (topic.sex, topic.date, topic.unit_id, topic.municipality_id) == (
+        "mand", dt.date(2025, 4, 2), t.team.pk, t.municipality.pk)
+
+
+def test_the_migration_copies_the_entry_fields_onto_existing_topics(lists):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from logbooks.models import EntryTopic
+
+    t = lists.odense
+    entry = make_entry(t, sex="mand", topics=["Jobsøgning", "Sprog"], date=dt.date(2025, 5, 5))
+    EntryTopic.objects.filter(entry=entry).update(sex="kvinde", date=dt.date(2000, 1, 1))  # as if never copied
+    migration = importlib.import_module("logbooks.migrations.0004_entry_topic_copies_for_counting")
+    # The function only executes SQL; SQLite's schema editor cannot open inside a test's transaction.
+    editor = SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.copy_from_entries(apps, editor)
+    assert set(entry.topics.values_list("sex", "date")) == {("mand", dt.date(2025, 5, 5))}

@@ -22,7 +22,7 @@ def conversations(unit, author, day, sex, total, with_topic, item):
         entry = Entry.objects.create(municipality=unit.municipality, unit=unit, author=author, date=day, sex=sex,
                                      age_band="30-39")
         if i < with_topic:
-            EntryTopic.objects.create(entry=entry, topic=item)
+            EntryTopic.of(entry, item).save()
 
 
 def test_logbook_criterion_counts_per_cycle_with_a_window_before(world):
