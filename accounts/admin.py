@@ -2,17 +2,42 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
+from . import versions
 from .models import AuditEvent, Membership, Municipality, Unit, User
 
 
+class RaisesDataVersion:
+    """Platform-admin edits change what dashboards show (the suppression threshold, unit
+    names), so they raise the municipality's data version like the services do."""
+
+    @staticmethod
+    def municipality_id(obj) -> int:
+        return obj.pk if isinstance(obj, Municipality) else obj.municipality_id
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        versions.bump(self.municipality_id(obj))
+
+    def delete_model(self, request, obj):
+        municipality_id = self.municipality_id(obj)
+        super().delete_model(request, obj)
+        versions.bump(municipality_id)
+
+    def delete_queryset(self, request, queryset):
+        ids = {self.municipality_id(obj) for obj in queryset}
+        super().delete_queryset(request, queryset)
+        for municipality_id in ids:
+            versions.bump(municipality_id)
+
+
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(RaisesDataVersion, admin.ModelAdmin):
     list_display = ["name", "code", "slug", "suppression_threshold", "retention_months"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(RaisesDataVersion, admin.ModelAdmin):
     list_display = ["name", "municipality", "kind", "parent"]
     list_filter = ["municipality", "kind"]
     readonly_fields = ["path", "depth"]
