@@ -161,3 +161,53 @@ def test_another_web_host_sees_the_progress_while_the_import_transaction_is_open
     status, observations = seen[-1]
     assert status["status"] == "running" and status["rows"] == 400 and status["fraction"] > 0
     assert observations == 0  # nothing committed yet: the progress came through the second connection
+
+
+@pytest.fixture
+def s3_bucket(settings):
+    """The `imports` storage exactly as the settings build it from IMPORTS_S3_BUCKET, against
+    an in-process S3 (moto): django-storages and boto3 do real S3 calls, nothing leaves the host."""
+    import json
+    import subprocess
+    import sys
+
+    import boto3
+    from moto import mock_aws
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ligestilling.settings", "DEBUG": "true",
+           "IMPORTS_S3_BUCKET": "ligestilling-imports", "IMPORTS_S3_PREFIX": "staged",
+           "AWS_S3_REGION_NAME": "eu-north-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    code = "import django, json; django.setup(); from django.conf import settings; print(json.dumps(settings.STORAGES['imports']))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
+    config = json.loads(out.stdout.strip().splitlines()[-1])
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-north-1", aws_access_key_id="test", aws_secret_access_key="test")
+        client.create_bucket(Bucket="ligestilling-imports",
+                             CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+        settings.STORAGES = {**settings.STORAGES, "imports": config}
+        yield client
+
+
+def s3_keys(client) -> list[str]:
+    return [o["Key"] for o in client.list_objects_v2(Bucket="ligestilling-imports").get("Contents", [])]
+
+
+def test_an_upload_staged_in_s3_is_imported_by_a_worker_and_removed(
+        client, world, dataset, s3_bucket, worker_tmp, settings, django_capture_on_commit_callbacks):
+    settings.DATASETS_INLINE_IMPORT_BYTES = 100  # the task worker imports it
+    client.force_login(world.odense.analytiker)
+    response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]),
+                           {"file": SimpleUploadedFile("stor.csv", TEXT.encode())})
+    pending = DatasetImport.objects.get(dataset=dataset)
+    assert s3_keys(s3_bucket) == [f"staged/{pending.staged_path}"]
+    body = s3_bucket.get_object(Bucket="ligestilling-imports", Key=f"staged/{pending.staged_path}")["Body"].read()
+    assert body == TEXT.encode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(response.url, FORM)
+    callbacks[0]()  # the task worker (on another host) downloads a temporary copy and imports it
+    pending.refresh_from_db()
+    assert pending.status == "done" and pending.rows == 400, pending.errors
+    assert Observation.objects.filter(indicator__dataset=dataset).count() == 400
+    assert s3_keys(s3_bucket) == [] and list(worker_tmp.iterdir()) == []
