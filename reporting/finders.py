@@ -36,8 +36,8 @@ class _PackageStorage(FileSystemStorage):
             return str(plotly_js_path())
         return super().path(name)
 
-    def open(self, name, mode="rb"):
-        return open(self.path(name), mode)  # noqa: SIM115 - the caller closes it
+    # No open() of its own: FileSystemStorage.open wraps the file in a django File, which
+    # collectstatic's manifest storage needs (it reads `.chunks()` to hash the content).
 
 
 class PlotlyFinder(BaseFinder):

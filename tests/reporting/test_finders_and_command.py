@@ -41,6 +41,19 @@ def test_collectstatic_copies_it(settings, tmp_path):
     assert (tmp_path / STATIC_PATH).stat().st_size == plotly_js_path().stat().st_size
 
 
+def test_collectstatic_runs_with_the_production_storage(settings, tmp_path):
+    """The storage production uses (hashed names, compressed copies): a raw file from a
+    finder once crashed it with DEBUG off, and every page was a 500."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = list((tmp_path / "vendor").glob("plotly.min.*.js"))
+    assert len(hashed) == 1 and hashed[0].stat().st_size == plotly_js_path().stat().st_size
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list((tmp_path / "vendor").glob("plotly.min.*.js.gz"))
+
+
 def test_periods():
     assert periods.parse_period("2025").label() == "1. januar 2025 – 31. december 2025"
     p = periods.parse_period("2025-02")
