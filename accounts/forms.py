@@ -2,11 +2,18 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Municipality, Role, Unit, User
+from .models import Membership, Municipality, Role, Unit, User, canonical_email
+
+
+class CanonicalEmailField(forms.EmailField):
+    """An e-mail field that yields the stored form (see accounts.models.canonical_email)."""
+
+    def to_python(self, value):
+        return canonical_email(super().to_python(value))
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
+    username = CanonicalEmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )

@@ -1,3 +1,4 @@
+import unicodedata
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -105,13 +106,23 @@ class Unit(models.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
 
+def canonical_email(value: object) -> str:
+    """The one form of an e-mail address that is stored, looked up and throttled.
+
+    Login matches this form exactly and the lockout counts failures under it too, so
+    every spelling that could log in (case, surrounding spaces, fullwidth letters) shares
+    one failure budget; a spelling with another canonical form can never log in.
+    """
+    return unicodedata.normalize("NFKC", str(value or "")).strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email, password=None, **extra):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -122,7 +133,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email=canonical_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -152,10 +163,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_case_insensitive_unique"),
+            # Login looks the address up exactly (see canonical_email), so it is stored so.
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="user_email_lowercase"),
         ]
 
     def __str__(self):
         return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = canonical_email(self.email)
 
     def get_full_name(self):
         return self.full_name

@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from . import audit
+from .models import canonical_email
 
 
 @receiver(user_logged_in)
@@ -21,4 +22,4 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     # Never store the attempted password; the username is what throttling works on.
     audit.record("auth.login_failed", request=request, user=None,
-                 username=str(credentials.get("username", ""))[:254])
+                 username=canonical_email(credentials.get("username", ""))[:254])

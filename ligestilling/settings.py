@@ -138,8 +138,11 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
-# The login form field is "username" although users log in by e-mail.
+# The login form field is "username" although users log in by e-mail. Failures are
+# counted under the canonical address that login matches, so "ADMIN@x.dk " and
+# "admin@x.dk" share one budget.
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # Locking by IP would lock a whole town hall out: municipal staff share NAT addresses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

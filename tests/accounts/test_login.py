@@ -66,3 +66,35 @@ def test_password_validators_demand_twelve_characters(client, world):
         "old_password": PASSWORD, "new_password1": "password1234", "new_password2": "password1234",
     })
     assert "almindelig" in response.content.decode()
+
+
+def test_case_spacing_and_width_variants_share_one_lockout_budget(client, world):
+    """Axes once counted the raw name while login ignored case and spaces, so each
+    spelling got a fresh budget of five guesses."""
+    email = world.odense.administrator.email
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in email)
+    variants = [email.upper(), f"  {email}", email.title(), f"{email} ", fullwidth]
+    for variant in variants[:4]:
+        assert _login(client, variant, "forkert-forkert").status_code == 200
+    # The fifth failure, in a fifth spelling, locks the account.
+    assert _login(client, variants[4], "forkert-forkert").status_code == 429
+    for variant in [email, email.upper(), fullwidth]:
+        assert _login(client, variant, PASSWORD).status_code == 429
+    # The platform superuser's account is throttled the same way.
+    from tests.tenancy import make_user
+
+    root = make_user("root@platform.test", None, is_staff=True, is_superuser=True)
+    for variant in ["ROOT@platform.test", "root@PLATFORM.test ", " Root@Platform.Test"] * 2:
+        _login(client, variant, "forkert-forkert")
+    assert _login(client, root.email, PASSWORD).status_code == 429
+
+
+def test_every_spelling_that_logs_in_is_the_stored_address(client, world):
+    email = world.odense.leder.email
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in email)
+    for variant in [f" {email.upper()} ", fullwidth]:
+        client.logout()
+        assert _login(client, variant, PASSWORD).status_code == 302
+    # A look-alike that is not the same address after normalisation cannot log in.
+    client.logout()
+    assert _login(client, email.replace("@", "\u200b@"), PASSWORD).status_code == 200
