@@ -7,23 +7,46 @@ from __future__ import annotations
 
 from typing import Any
 
+import ipaddress
+
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import AuditEvent
 
+#: Actions that record a read or a login rather than a change; they are kept for
+#: AUDIT_ACCESS_RETENTION_MONTHS, changes for AUDIT_CHANGE_RETENTION_MONTHS.
+ACCESS_PREFIXES = ("auth.", "access.")
+ACCESS_SUFFIXES = (".read", ".export", ".download", ".preview", ".dashboard", ".analysis",
+                   ".national_overview")
+
+
+def is_access_event(action: str) -> bool:
+    return action.startswith(ACCESS_PREFIXES) or action.endswith(ACCESS_SUFFIXES)
+
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the outermost trusted proxy saw it.
+
+    Each of the TRUSTED_PROXY_COUNT proxies in front of the application appends the
+    address it received the request from to X-Forwarded-For, so the client is the
+    entry that many places from the right. Entries further left were written by the
+    client and are never believed. Without trusted proxies REMOTE_ADDR is the client.
+    """
     if request is None:
         return None
-    # REMOTE_ADDR is the proxy's address behind a TLS proxy; the proxy must be trusted
-    # to set X-Forwarded-For, which is why it is read only when SECURE_PROXY_SSL_HEADER is on.
-    from django.conf import settings
-
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    address = request.META.get("REMOTE_ADDR") or None
+    if count > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        # Fewer entries than proxies: the request did not come through all of them, and
+        # the TCP peer is the only address nobody could write.
+        if len(hops) >= count:
+            address = hops[-count]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def record(

@@ -244,6 +244,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the application append to X-Forwarded-For (nginx: 1;
+# a load balancer in front of nginx: 2). The audit log's client address is the entry
+# that many places from the right; what the client itself sent is never believed.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -268,6 +272,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Audit retention (purged daily by `manage.py purge_expired`, run as the database owner):
+# logins, refusals, reads and exports; and changes and administration.
+AUDIT_ACCESS_RETENTION_MONTHS = env.int("AUDIT_ACCESS_RETENTION_MONTHS", default=6)
+AUDIT_CHANGE_RETENTION_MONTHS = env.int("AUDIT_CHANGE_RETENTION_MONTHS", default=60)
 
 # Uploads: a size limit the import refuses with a clear message.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
