@@ -5,9 +5,8 @@ Every app records its events through `record`, so the trail has one shape.
 
 from __future__ import annotations
 
-from typing import Any
-
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
