@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from .cache import cache_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -104,6 +106,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+# PostgreSQL time limits per connection: one slow query, one held lock or one session
+# left idle inside a transaction must not stall every page (a fault-injection run saw a
+# 40 s table lock hold up every request and the health check). 0 turns a limit off:
+# run `migrate` with DB_STATEMENT_TIMEOUT_MS=0 DB_LOCK_TIMEOUT_MS=0; the task worker
+# (`manage.py run_worker`) raises the statement limit to WORKER_STATEMENT_TIMEOUT_MS.
+DB_TIMEOUTS_MS = {
+    "statement_timeout": env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000),
+    "lock_timeout": env.int("DB_LOCK_TIMEOUT_MS", default=5_000),
+    "idle_in_transaction_session_timeout": env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=60_000),
+}
+WORKER_STATEMENT_TIMEOUT_MS = env.int("WORKER_STATEMENT_TIMEOUT_MS", default=15 * 60_000)
+
+
+def _postgres_options(database: dict) -> None:
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {})["options"] = " ".join(
+            f"-c {name}={value}" for name, value in DB_TIMEOUTS_MS.items())
+
+
+_postgres_options(DATABASES["default"])
 
 # A streaming replica of the primary, for dashboard reads (see ligestilling/db.py).
 if env.str("DATABASE_REPLICA_URL", default=""):
@@ -111,6 +133,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _postgres_options(DATABASES["replica"])
 DATABASE_ROUTERS = ["ligestilling.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -219,7 +242,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Dashboards are cached under each municipality's data version (accounts.versions), so a
 # cache per process is correct; CACHE_URL=redis://host:6379/1 shares the work between
 # processes and hosts.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ligestilling")}
+# A Redis outage makes pages slower, never broken (ligestilling/cache.py).
+CACHES = {"default": cache_config(env.str("CACHE_URL", default="locmemcache://ligestilling"))}
 
 # Background work: the database worker in production (`manage.py db_worker`); the
 # immediate backend runs tasks inline for the zero-setup default and the tests.
@@ -283,10 +307,14 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# One line per event with time, level and process, for the journal or the container log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from . import views
 
+handler500 = "ligestilling.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("vejledning/", views.guidance, name="guidance"),
