@@ -473,39 +473,46 @@ def _open_xlsx(path: Path, chunk_rows: int) -> TableSource:
 
     check_zip(path)
 
-    def load():
+    def load(handle):
         try:
             # read_only streams the sheet; data_only reads cached values and never formulas.
             # openpyxl parses with defusedxml when it is installed (it is a dependency).
-            return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            # It gets an open file, not the path: given a path it refuses any name not
+            # ending in .xlsx, and staged uploads are named "<uuid>.upload" (every .xlsx
+            # upload through the browser was refused). The content was checked above.
+            return openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
         except Exception as exc:  # noqa: BLE001 - any parser failure means: refused
             raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
 
-    wb = load()
-    try:
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+    with open(path, "rb") as handle:
+        wb = load(handle)
         try:
-            first = next(rows)
-        except StopIteration:
-            raise FileRefused(_("The file is empty.")) from None
-        except Exception as exc:  # noqa: BLE001
-            raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
-        header = [_cell_text(v).strip() for v in first]
-        while header and not header[-1]:
-            header.pop()
-        if not any(header):
-            raise FileRefused(_("The first row must name the columns."))
-        max_row = ws.max_row or 0
-    finally:
-        wb.close()
+            ws = wb.worksheets[0]
+            rows = ws.iter_rows(values_only=True)
+            try:
+                first = next(rows)
+            except StopIteration:
+                raise FileRefused(_("The file is empty.")) from None
+            except Exception as exc:  # noqa: BLE001
+                raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
+            header = [_cell_text(v).strip() for v in first]
+            while header and not header[-1]:
+                header.pop()
+            if not any(header):
+                raise FileRefused(_("The first row must name the columns."))
+            max_row = ws.max_row or 0
+        finally:
+            wb.close()
     width = len(header)
     source = TableSource(header=header, kind="xlsx", decimal_comma=False)
     state = {"done": 0}
     source.progress = lambda: state["done"] / max(max_row, 1)
 
     def chunks():
-        wb = load()
+        with open(path, "rb") as handle:
+            yield from _xlsx_chunks(load(handle))
+
+    def _xlsx_chunks(wb):
         try:
             rows = wb.worksheets[0].iter_rows(values_only=True, min_row=2)
             buffer, numbers, start, row_number = [], [], 2, 1

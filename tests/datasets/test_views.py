@@ -157,6 +157,32 @@ def test_upload_mapping_and_import(client, world, dataset, staged_files):
     assert staged_files() == []
 
 
+def test_an_xlsx_written_by_excel_tools_is_accepted_through_the_form(client, world, dataset, staged_files):
+    """Every .xlsx upload through the browser was refused: the staged copy is named
+    "*.upload" and openpyxl refused that name. Written here by openpyxl and by pandas."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    rows = [["Selvhjulpen", "2015", "K", 71, 100], ["Selvhjulpen", "2015", "M", 32, 100]]
+    header = ["Indikator", "År", "Køn", "Tæller", "Nævner"]
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    by_openpyxl = io.BytesIO()
+    book.save(by_openpyxl)
+    by_pandas = io.BytesIO()
+    pd.DataFrame(rows, columns=header).to_excel(by_pandas, index=False)
+    client.force_login(world.odense.analytiker)
+    for content in (by_openpyxl.getvalue(), by_pandas.getvalue()):
+        response = upload(client, dataset, content, name="Hjemmepleje 2015.xlsx")
+        assert response.status_code == 302, response.content.decode()[:2000]
+        page = client.get(response.url).content.decode()
+        assert "Tjek kolonnerne" in page and "Nævner" in page and "Selvhjulpen" in page
+
+
 def test_errors_are_shown_with_row_column_value_and_reason(client, world, dataset):
     client.force_login(world.odense.analytiker)
     response = upload(client, dataset, SHARE_CSV + "Selvhjulpen;2015;K;300;200\n")
