@@ -231,9 +231,12 @@ if IMPORTS_S3_BUCKET:
 else:
     STORAGES["imports"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": BASE_DIR / "var" / "imports"},
+        "OPTIONS": {"location": env.path("IMPORTS_DIR", default=BASE_DIR / "var" / "imports")},
     }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = env.path("MEDIA_DIR", default=BASE_DIR / "var" / "media")
+# Files up to this size are imported within the upload's request, larger ones by the
+# task worker.
+DATASETS_INLINE_IMPORT_BYTES = env.int("DATASETS_INLINE_IMPORT_BYTES", default=2 * 1024 * 1024)
 MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -312,9 +315,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+                 "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
     },
+    "filters": {"one_line_warning": {"()": "ligestilling.logfilters.OneLineWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Scanners send foreign Host headers all day: one line each, not a traceback.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+    },
 }
