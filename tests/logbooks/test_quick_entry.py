@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from logbooks.models import Entry, EntryTopic
 from tests.logbooks.conftest import item
-from tests.logbooks.test_privacy import IDENTIFYING
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
+from tests.test_privacy_guard import IDENTIFYING
 
 URL = reverse("logbooks:quick_entry")
 
