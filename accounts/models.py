@@ -8,12 +8,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ligestilling.lib.privacy import PrivacyGuardedModel
+
 # Danmarks Statistik's practice: counts below 5 are not published; never below 3.
 DEFAULT_SUPPRESSION_THRESHOLD = 5
 MIN_SUPPRESSION_THRESHOLD = 3
 
 
-class Municipality(models.Model):
+class Municipality(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
@@ -36,6 +38,8 @@ class Municipality(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    FREE_TEXT_FIELDS = ("name",)  # printed on every report
 
     class Meta:
         verbose_name = _("municipality")
@@ -61,7 +65,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(municipality_id=unit.municipality_id, path__startswith=unit.path)
 
 
-class Unit(models.Model):
+class Unit(PrivacyGuardedModel, models.Model):
     """An organisation unit: an administration, a department or a team, at any depth."""
 
     class Kind(models.TextChoices):
@@ -82,6 +86,9 @@ class Unit(models.Model):
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UnitQuerySet.as_manager()
+
+    # Unit names are printed in reports and exports: the privacy guard refuses identifiers.
+    FREE_TEXT_FIELDS = ("name",)
 
     class Meta:
         verbose_name = _("unit")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from ligestilling.lib.privacy import validate_no_identifiers
 
 from . import importing as imp
 from .models import Dataset, Indicator, Measure, Sex, SourceKind
@@ -68,7 +69,7 @@ class MappingForm(forms.Form):
         (imp.PERSON, _("One citizen or case (person-level data; summed on import, rows are not kept)")),
     ])
     default_indicator = forms.CharField(label=_("Indicator name when the file has no indicator column"),
-                                        max_length=200, required=False)
+                                        max_length=200, required=False, validators=[validate_no_identifiers])
     measure = forms.ChoiceField(label=_("What the value measures"), choices=Measure.choices, required=False)
     default_period = forms.CharField(label=_("Period when the file has no period column (e.g. 2014)"),
                                      max_length=10, required=False)

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ligestilling.lib.privacy import PrivacyGuardedModel
+
 
 class SourceKind(models.TextChoices):
     # Desk research: data already collected.
@@ -91,7 +93,7 @@ class DatasetQuerySet(models.QuerySet):
         return self.filter(Q(municipality_id=municipality_id) | Q(municipality__isnull=True))
 
 
-class Dataset(models.Model):
+class Dataset(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # NULL: a shared reference dataset (national figures), readable by every
     # municipality and created only by migrations or platform staff.
@@ -124,6 +126,9 @@ class Dataset(models.Model):
 
     objects = DatasetQuerySet.as_manager()
 
+    # Privacy guard (ligestilling.lib.privacy). Not source_url: a link, not prose.
+    FREE_TEXT_FIELDS = ("title", "description", "source", "notes")
+
     class Meta:
         verbose_name = _("dataset")
         verbose_name_plural = _("datasets")
@@ -147,7 +152,7 @@ class Dataset(models.Model):
         return self.municipality_id is None
 
 
-class Indicator(models.Model):
+class Indicator(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="indicators")
     name = models.CharField(_("name"), max_length=200)
@@ -160,6 +165,8 @@ class Indicator(models.Model):
     reference = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("national reference"))
     position = models.PositiveIntegerField(default=0)
+
+    FREE_TEXT_FIELDS = ("name", "description")
 
     class Meta:
         verbose_name = _("indicator")

@@ -36,9 +36,10 @@ from django.db import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from accounts import audit, versions
+from ligestilling.lib import privacy
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
@@ -585,7 +586,30 @@ class _Writer:
 
 def detect_for(pending: DatasetImport) -> imp.Detection:
     with staged_file(pending) as path:
-        return imp.detect(path)
+        detection = imp.detect(path)
+    refuse_identifying_header(detection.header)
+    return detection
+
+
+def refuse_identifying_header(header: list[str]) -> None:
+    """The privacy guard on the column headers, which are shown on the mapping page and
+    become indicator names: each alone and neighbours together ("010190" | "1234").
+
+    The message names the column numbers and the kind, never the value.
+    """
+    values = {str(number): name for number, name in enumerate(header, start=1)}
+    try:
+        privacy.check_fields(values, values)
+    except ValidationError as exc:
+        columns = sorted(exc.error_dict, key=int)
+        kinds = privacy.find_identifiers(" ".join(values[c] for c in columns))
+        raise imp.FileRefused(ngettext(
+            "Column %(columns)s of the file's header seems to contain %(what)s. Remove it and upload the file "
+            "again: no information that identifies a person may be stored.",
+            "Columns %(columns)s of the file's header seem to contain %(what)s. Remove it and upload the file "
+            "again: no information that identifies a person may be stored.",
+            len(columns),
+        ) % {"columns": ", ".join(columns), "what": privacy.describe(kinds)}) from None
 
 
 def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, user, request=None,

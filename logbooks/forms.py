@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from ligestilling.lib.privacy import validate_no_identifiers
 
 from .models import (
     AgeBand,
@@ -20,7 +21,6 @@ from .models import (
     Sex,
     StaffRole,
 )
-from .privacy import validate_no_identifiers
 from .services import asked_parameters, unit_items
 
 TEXTAREA = {"rows": 2}

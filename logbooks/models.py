@@ -2,7 +2,8 @@
 
 No name, CPR number, address or other identifier of a citizen is ever stored: the
 citizen is described only by sex, age band and optional broad parameters. Free text is
-checked by `logbooks.privacy` in the form and again in the service.
+checked by the privacy guard (`ligestilling.lib.privacy`) in the form and again in
+`full_clean()` (each model's `FREE_TEXT_FIELDS`).
 
 Project link (the projects app comes later): entries carry no project column yet. The
 projects app will add a nullable `project` FK to `Entry` in a logbooks migration
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
+from ligestilling.lib.privacy import PrivacyGuardedModel
 
 
 class Sex(models.TextChoices):
@@ -74,7 +76,7 @@ class RaisedBy(models.TextChoices):
     CITIZEN = "borger", _("Citizen")
 
 
-class ListItem(models.Model):
+class ListItem(PrivacyGuardedModel, models.Model):
     """One choice on a unit's list: a kind of conversation, a topic, an offer or an outcome."""
 
     class Kind(models.TextChoices):
@@ -90,6 +92,8 @@ class ListItem(models.Model):
     label = models.CharField(_("text"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
     is_active = models.BooleanField(_("in use"), default=True)
+
+    FREE_TEXT_FIELDS = ("label",)
 
     class Meta:
         verbose_name = _("list item")
@@ -108,7 +112,7 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(unit_id__in=list(unit_ids))
 
 
-class Entry(models.Model):
+class Entry(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="logbook_entries", verbose_name=_("unit"))
@@ -189,7 +193,7 @@ class EntryTopic(models.Model):
                    unit_id=entry.unit_id, date=entry.date, sex=entry.sex)
 
 
-class Observation(models.Model):
+class Observation(PrivacyGuardedModel, models.Model):
     """Peer observation of a colleague's conversation, with feedback (tool 6)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

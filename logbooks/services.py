@@ -1,7 +1,7 @@
 """Workflows of the logbooks app: entries, lists, observations, retention.
 
 All functions are keyword-only and atomic; free text always passes the privacy guard
-(`logbooks.privacy`) here, whatever the caller's form did.
+(`ligestilling.lib.privacy`, in the models' `full_clean()`) here, whatever the caller's form did.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from accounts.models import Municipality, Unit, User
 from reporting.summary import count_conversation
 from reporting.tasks import refresh_summary_task
 
-from . import privacy
 from .models import Entry, EntryTopic, ListItem, Observation, RaisedBy, UnitSettings
 
 # Seed lists per service area: (kinds of conversation, topics, offers, outcomes).
@@ -55,10 +54,10 @@ class EntryChanged(ValidationError):
     """The entry was changed by someone else since the form was opened."""
 
 
-def _check(obj, fields: Iterable[str], trusted: Iterable[str] = ()) -> None:
-    """The privacy guard and model validation. `trusted`: relations the caller has
-    already checked, so full_clean need not look each one up again."""
-    privacy.check_fields(obj, fields)
+def _check(obj, trusted: Iterable[str] = ()) -> None:
+    """Model validation, the privacy guard of the model's `FREE_TEXT_FIELDS` included.
+    `trusted`: relations the caller has already checked, so full_clean need not look each
+    one up again."""
     obj.full_clean(exclude=["offers", *trusted])
 
 
@@ -126,7 +125,7 @@ def create_entry(
     # The unit and author are loaded objects of this municipality (checked above) and the
     # list items are checked against the unit's lists below; the uuid is new. Skipping
     # their existence and uniqueness checks saves six queries per logged conversation.
-    _check(entry, Entry.FREE_TEXT_FIELDS, trusted=ENTRY_TRUSTED)
+    _check(entry, trusted=ENTRY_TRUSTED)
     _validate_items(unit, topics, offers, entry.kind, entry.outcome)
     entry.save(force_insert=True)
     _write_relations(entry, topics, offers, new=True)
@@ -155,7 +154,7 @@ def update_entry(
     stored = Entry.objects.get(pk=entry.pk)
     for name, value in fields.items():
         setattr(entry, name, value)
-    _check(entry, Entry.FREE_TEXT_FIELDS)
+    _check(entry)
     _validate_items(entry.unit, topics, offers, entry.kind, entry.outcome, entry=stored)
     bumped = Entry.objects.filter(pk=entry.pk, version=expected_version).update(version=F("version") + 1)
     if not bumped:
@@ -194,7 +193,6 @@ def add_list_item(*, unit: Unit, kind: str, label: str, by: User | None = None) 
     last = ListItem.objects.filter(unit=unit, kind=kind).order_by("-position").first()
     item = ListItem(municipality_id=unit.municipality_id, unit=unit, kind=kind, label=label,
                     position=(last.position + 10) if last else 10)
-    privacy.check_fields(item, ["label"])
     item.full_clean()
     item.save()
     if by is not None:
@@ -257,7 +255,7 @@ def create_observation(*, observer: User, observed: User, unit: Unit, fields: Ma
         raise ValidationError({"observed": _("Choose the colleague you observed, not yourself.")})
     observation = Observation(municipality_id=unit.municipality_id, unit=unit, observer=observer,
                               observed=observed, **fields)
-    _check(observation, Observation.FREE_TEXT_FIELDS)
+    _check(observation)
     observation.save()
     return observation
 
@@ -268,7 +266,7 @@ def respond_to_observation(*, observation: Observation, by: User, response: str)
         raise ValidationError(_("Only the observed colleague can respond."))
     observation.response = response
     observation.responded_at = timezone.now()
-    _check(observation, ["response"])
+    _check(observation)
     observation.save(update_fields=["response", "responded_at"])
     return observation
 

@@ -5,6 +5,9 @@ to a strategic intention, short description, actions, who does what, learning go
 success criteria, timeline) and runs in cycles: action → reflection and learning →
 rethinking → action. Success criteria are gender-specific and measured; their status is
 computed live (see `projects/measures.py`), never stored.
+
+Every free text passes the privacy guard (`ligestilling.lib.privacy`) in `full_clean()`:
+each model lists its `FREE_TEXT_FIELDS`; a project's texts reach the committee PDF.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
+from ligestilling.lib.privacy import PrivacyGuardedModel
 
 # The pamphlet: a project lasts 1-6 months and is run by a group of 4-6 people.
 MIN_MONTHS, MAX_MONTHS = 1, 6
@@ -47,7 +51,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
 
-class Project(models.Model):
+class Project(PrivacyGuardedModel, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
@@ -123,6 +127,9 @@ class Project(models.Model):
 
     objects = ProjectQuerySet.as_manager()
 
+    FREE_TEXT_FIELDS = ("title", "target_group", "strategic_link", "description", "actions_text", "who_does_what",
+                        "learning_goals")
+
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -179,11 +186,13 @@ class Project(models.Model):
         return self.responsible_id == user.pk or self.members.filter(pk=user.pk).exists()
 
 
-class Milestone(models.Model):
+class Milestone(PrivacyGuardedModel, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=200)
     due_date = models.DateField(_("date"))
     done = models.BooleanField(_("reached"), default=False)
+
+    FREE_TEXT_FIELDS = ("title",)
 
     class Meta:
         verbose_name = _("milestone")
@@ -194,7 +203,7 @@ class Milestone(models.Model):
         return self.title
 
 
-class Cycle(models.Model):
+class Cycle(PrivacyGuardedModel, models.Model):
     """One turn of the loop: action → reflection and learning → rethinking."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -218,6 +227,8 @@ class Cycle(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    FREE_TEXT_FIELDS = ("action", "reflection", "rethinking")
+
     class Meta:
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")
@@ -239,7 +250,7 @@ class Cycle(models.Model):
         return "done"
 
 
-class Hypothesis(models.Model):
+class Hypothesis(PrivacyGuardedModel, models.Model):
     class Source(models.TextChoices):
         WORKSHOP = "workshop", _("Workshop")
         LOGBOOK = "logbook", _("Logbook")
@@ -268,6 +279,9 @@ class Hypothesis(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not evidence_url: a link, whose long digit runs (article and case ids) are no identifiers.
+    FREE_TEXT_FIELDS = ("statement", "evidence")
+
     class Meta:
         verbose_name = _("hypothesis")
         verbose_name_plural = _("hypotheses")
@@ -283,7 +297,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(status=Action.Status.OPEN, due_date__lt=today)
 
 
-class Action(models.Model):
+class Action(PrivacyGuardedModel, models.Model):
     """A task of the plan's "who does what"."""
 
     class Status(models.TextChoices):
@@ -307,6 +321,8 @@ class Action(models.Model):
 
     objects = ActionQuerySet.as_manager()
 
+    FREE_TEXT_FIELDS = ("description",)
+
     class Meta:
         verbose_name = _("action")
         verbose_name_plural = _("actions")
@@ -329,7 +345,7 @@ class Action(models.Model):
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class Criterion(models.Model):
+class Criterion(PrivacyGuardedModel, models.Model):
     """A gender-specific success criterion, measured from data.
 
     The share measured is "count of n" per sex (e.g. completed of referred). The target is
@@ -404,6 +420,8 @@ class Criterion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    FREE_TEXT_FIELDS = ("definition", "count_label", "n_label")
+
     class Meta:
         verbose_name = _("success criterion")
         verbose_name_plural = _("success criteria")
@@ -465,7 +483,7 @@ class Criterion(models.Model):
         return ", ".join(parts)
 
 
-class Measurement(models.Model):
+class Measurement(PrivacyGuardedModel, models.Model):
     """A manual measurement by sex on a date: count of n for women and for men."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -483,6 +501,8 @@ class Measurement(models.Model):
         verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    FREE_TEXT_FIELDS = ("note",)
 
     class Meta:
         verbose_name = _("measurement")

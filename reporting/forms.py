@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ligestilling.lib import privacy
 from reporting import periods
 from reporting.models import Report
 from reporting.selectors import dimension_choices
@@ -134,6 +136,11 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        try:
+            # Printed in the PDF (and the preview): the same guard as Report.full_clean().
+            privacy.check_fields(data, Report.FREE_TEXT_FIELDS)
+        except ValidationError as exc:
+            self.add_error(None, exc)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data

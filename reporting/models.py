@@ -14,9 +14,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Unit
+from ligestilling.lib.privacy import PrivacyGuardedModel
 
 
-class Report(models.Model):
+class Report(PrivacyGuardedModel, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Being generated")
@@ -58,6 +59,10 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    # Printed in the PDF (the summary and recommendation many times): the privacy guard
+    # (ligestilling.lib.privacy) refuses identifiers in them.
+    FREE_TEXT_FIELDS = ("title", "committee", "summary", "recommendation")
 
     class Meta:
         verbose_name = _("report")

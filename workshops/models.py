@@ -2,7 +2,7 @@
 
 No names or contact data of citizens are stored: participation is counted by sex (and,
 for focus groups, age band), and every free text about citizens passes the privacy guard
-(`logbooks.privacy`) in `clean()`.
+(`ligestilling.lib.privacy`) in `full_clean()`: each model lists its `FREE_TEXT_FIELDS`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Unit
-from logbooks.privacy import check_fields
+from ligestilling.lib.privacy import PrivacyGuardedModel
 
 from . import agenda
 
@@ -56,7 +56,7 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
 
-class PlannedActivity(models.Model):
+class PlannedActivity(PrivacyGuardedModel, models.Model):
     """What workshops, focus groups and involvement plans have in common."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -77,18 +77,12 @@ class PlannedActivity(models.Model):
 
     objects = TenantQuerySet.as_manager()
 
-    # Free-text fields checked by the privacy guard.
-    FREE_TEXT: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
 
     def __str__(self):
         return self.title
-
-    def clean(self):
-        super().clean()
-        check_fields(self, ("title", *self.FREE_TEXT))
 
 
 class Workshop(PlannedActivity):
@@ -126,7 +120,7 @@ class Workshop(PlannedActivity):
         help_text=_("“What does the data tell us?”: gender-split indicators shown at the workshop."),
     )
 
-    FREE_TEXT = ("place", "goal", "preparation_task", "follow_up_notes")
+    FREE_TEXT_FIELDS = ("title", "place", "goal", "preparation_task", "follow_up_notes")
 
     class Meta:
         verbose_name = _("workshop")
@@ -150,7 +144,7 @@ class Workshop(PlannedActivity):
         return agenda.end_time(self.start_time, self.agenda_minutes())
 
 
-class AgendaItem(models.Model):
+class AgendaItem(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(default=0)
@@ -161,6 +155,8 @@ class AgendaItem(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
 
+    FREE_TEXT_FIELDS = ("title", "note")
+
     class Meta:
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
@@ -169,12 +165,8 @@ class AgendaItem(models.Model):
     def __str__(self):
         return self.title
 
-    def clean(self):
-        super().clean()
-        check_fields(self, ("title", "note"))
 
-
-class Idea(models.Model):
+class Idea(PrivacyGuardedModel, models.Model):
     """An idea from the idea workshop ("how can we change practice?")."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -184,6 +176,8 @@ class Idea(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    FREE_TEXT_FIELDS = ("text",)
+
     class Meta:
         verbose_name = _("idea")
         verbose_name_plural = _("ideas")
@@ -191,10 +185,6 @@ class Idea(models.Model):
 
     def __str__(self):
         return self.text[:80]
-
-    def clean(self):
-        super().clean()
-        check_fields(self, ("text",))
 
 
 class FocusGroup(PlannedActivity):
@@ -229,7 +219,7 @@ class FocusGroup(PlannedActivity):
     place = models.CharField(_("place"), max_length=200, blank=True)
     checklist = models.JSONField(default=list, blank=True)
 
-    FREE_TEXT = ("purpose", "questions", "target_group", "grounding", "place")
+    FREE_TEXT_FIELDS = ("title", "purpose", "questions", "target_group", "grounding", "place")
 
     class Meta:
         verbose_name = _("focus group")
@@ -275,7 +265,7 @@ class ParticipantCount(models.Model):
         return f"{self.get_sex_display()} {self.get_age_band_display()}: {self.count}"
 
 
-class Finding(models.Model):
+class Finding(PrivacyGuardedModel, models.Model):
     class Kind(models.TextChoices):
         FINDING = "finding", _("Finding")
         QUOTE = "quote", _("Quote")
@@ -288,6 +278,8 @@ class Finding(models.Model):
                                                    "participant."))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    FREE_TEXT_FIELDS = ("theme", "text")
+
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
@@ -295,10 +287,6 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.text[:80]
-
-    def clean(self):
-        super().clean()
-        check_fields(self, ("theme", "text"))
 
 
 class InvolvementPlan(PlannedActivity):
@@ -344,7 +332,7 @@ class InvolvementPlan(PlannedActivity):
     )
     checklist = models.JSONField(default=list, blank=True)
 
-    FREE_TEXT = ("representative", "transparency")
+    FREE_TEXT_FIELDS = ("title", "representative", "transparency")
 
     class Meta:
         verbose_name = _("citizen involvement plan")
@@ -361,7 +349,7 @@ class InvolvementPlan(PlannedActivity):
         return [str(self.Phase(p).label) for p in self.Phase.values if p in (self.phases or [])]
 
 
-class InvolvementSession(models.Model):
+class InvolvementSession(PrivacyGuardedModel, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(InvolvementPlan, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
@@ -373,6 +361,8 @@ class InvolvementSession(models.Model):
     learnt = models.TextField(_("what we learnt"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    FREE_TEXT_FIELDS = ("learnt",)
+
     class Meta:
         verbose_name = _("involvement session")
         verbose_name_plural = _("involvement sessions")
@@ -380,7 +370,3 @@ class InvolvementSession(models.Model):
 
     def __str__(self):
         return f"{self.plan} {self.date}"
-
-    def clean(self):
-        super().clean()
-        check_fields(self, ("learnt",))

@@ -3,7 +3,8 @@
 Outputs flow into the linked action-learning project through the projects app's public
 API (`projects.services.add_hypothesis`, `add_action`, `update_hypothesis`); the workshop
 keeps a link to what it produced. Every free text passes the privacy guard in the
-models' `clean()` (`logbooks.privacy`), and text sent on to a project is checked here too.
+models' `full_clean()` (`ligestilling.lib.privacy`), and text sent on to a project is
+checked here too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from logbooks.privacy import validate_no_identifiers
+from ligestilling.lib.privacy import validate_no_identifiers
 from projects import services as project_services
 from projects.models import Action, Hypothesis
 

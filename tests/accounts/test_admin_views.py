@@ -184,3 +184,20 @@ def test_municipality_wide_pages_only_show_own_municipality(client, world):
                                        reverse("accounts:unit_edit", args=[world.odense.administration.uuid]))
 
 
+
+
+def test_a_unit_name_with_a_phone_number_is_refused(client, world):
+    t = world.odense
+    client.force_login(t.administrator)
+    response = client.post(reverse("accounts:unit_create"),
+                           {"name": "Hold A, tlf. 12-34-56-78", "kind": "team", "parent": t.team.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [
+        "Teksten ser ud til at indeholde et telefonnummer. Fjern det: der må ikke gemmes oplysninger, som kan "
+        "identificere en person."]
+    assert not t.municipality.units.filter(name__startswith="Hold A").exists()
+    response = client.post(reverse("accounts:unit_edit", args=[t.team.uuid]),
+                           {"name": "Jobteamet +45 20 30 40 50", "kind": "team"})
+    assert response.status_code == 200 and "telefonnummer" in response.content.decode()
+    t.team.refresh_from_db()
+    assert "20 30" not in t.team.name

@@ -39,3 +39,14 @@ def test_the_platform_admin_is_for_superusers_only(client, world):
     client.force_login(world.odense.administrator)
     response = client.get(reverse("admin:accounts_municipality_changelist"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_platform_admin_refuses_a_unit_name_with_a_phone_number(client, world):
+    t = world.odense
+    client.force_login(superuser())
+    response = client.post(reverse("admin:accounts_unit_change", args=[t.team.pk]), {
+        "municipality": t.municipality.pk, "parent": t.administration.pk, "name": "Jobteamet 2030 4050",
+        "kind": "team"})
+    assert response.status_code == 200 and "telefonnummer" in response.content.decode()
+    t.team.refresh_from_db()
+    assert t.team.name != "Jobteamet 2030 4050"

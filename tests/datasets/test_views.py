@@ -334,3 +334,47 @@ def test_mapping_page_for_a_person_level_file(client, world, dataset):
     body = response.content.decode()
     assert "71 pct." in body and "36.992 kr." in body and "Andel af i alt" in body
     assert set(Observation.objects.filter(indicator__dataset=dataset).values_list("period", flat=True)) == {"2014"}
+
+
+# --- the privacy guard (issue 16) ---------------------------------------------------------
+
+
+def test_an_upload_whose_header_holds_a_cpr_number_is_refused_without_echoing_it(client, world, dataset,
+                                                                                 staged_files):
+    client.force_login(world.odense.analytiker)
+    text = "Indikator;År;Køn;010190\u20131234;Nævner\nSelvhjulpen;2014;K;64;200\n"
+    response = upload(client, dataset, text)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert ("Kolonne 4 i filens overskriftsrække ser ud til at indeholde et CPR-nummer. Fjern det, og upload "
+            "filen igen") in body
+    assert "010190" not in body and "1234" not in body
+    assert not DatasetImport.objects.exists() and staged_files() == []
+
+
+def test_an_upload_with_a_number_split_over_two_header_cells_is_refused(client, world, dataset, staged_files):
+    client.force_login(world.odense.analytiker)
+    response = upload(client, dataset, "Køn;Tlf. 20 30;40 50;Antal\nK;1;2;3\n")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kolonnerne 2, 3 i filens overskriftsrække ser ud til at indeholde et telefonnummer." in body
+    assert "40 50" not in body
+    assert not DatasetImport.objects.exists() and staged_files() == []
+
+
+def test_dataset_texts_and_indicator_names_are_checked(client, world, dataset):
+    client.force_login(world.odense.analytiker)
+    response = client.post(reverse("datasets:dataset_create"), {
+        "title": "Træning 2015", "source_kind": "own_system", "source": "Ole, tlf. 12.34.56.78",
+    })
+    assert response.status_code == 200
+    assert "telefonnummer" in response.context["form"].errors["source"][0]
+    assert not Dataset.objects.filter(title="Træning 2015").exists()
+    import_text(dataset, SHARE_CSV)
+    indicator = Indicator.objects.get(dataset=dataset)
+    response = client.post(reverse("datasets:indicator_edit", args=[dataset.uuid, indicator.uuid]), {
+        "name": "Selvhjulpen", "measure": "share", "better": "none", "description": "Spørg ole(at)kommune.dk"})
+    assert response.status_code == 200
+    assert "e-mailadresse" in response.context["form"].errors["description"][0]
+    indicator.refresh_from_db()
+    assert indicator.description == ""

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from logbooks.models import Entry, EntryTopic
 from tests.logbooks.conftest import item
-from tests.logbooks.test_privacy import IDENTIFYING
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
+from tests.test_privacy_guard import IDENTIFYING
 
 URL = reverse("logbooks:quick_entry")
 
@@ -145,3 +145,31 @@ def test_saving_costs_a_fixed_number_of_queries(client, lists, django_assert_max
     with django_assert_max_num_queries(22):
         assert client.post(URL, many).status_code == 302
     assert Entry.objects.get().offers.count() == 3
+
+
+@pytest.mark.parametrize("text", [
+    "Borgeren 010190\u20131234 kom",  # en dash, as editors insert it
+    "cpr \u0660\u0661\u0660\u0661\u0669\u0660-\u0661\u0662\u0663\u0664",  # Arabic-Indic digits
+    "010190 - 1234",
+    "0101\u200b901234",  # zero-width space
+    "tlf. 12.34.56.78",
+    "skriv til navn[at]domæne.dk",
+])
+def test_the_forms_the_probe_used_are_refused(client, lists, text):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    response = client.post(URL, valid_data(t.team, reflections=text))
+    assert response.status_code == 400
+    assert "Fjern det" in response.content.decode()
+    assert not Entry.objects.exists()
+
+
+def test_a_number_split_over_two_fields_is_refused_on_both(client, lists):
+    t = lists.odense
+    client.force_login(t.medarbejder)
+    response = client.post(URL, valid_data(t.team, reflections="Borgeren opgav 010190", open_questions="1234?"))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "Læst sammen med feltet ved siden af" in errors["reflections"][0]
+    assert "Læst sammen med feltet ved siden af" in errors["open_questions"][0]
+    assert not Entry.objects.exists()

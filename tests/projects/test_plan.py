@@ -114,3 +114,47 @@ def test_status_change_and_delete(client, world):
     response = client.post(reverse("projects:project_delete", args=[project.uuid]))
     assert response.status_code == 302 and not Project.objects.exists()
     assert AuditEvent.objects.filter(action="project.delete", object_id=str(project.uuid)).exists()
+
+
+# --- the privacy guard (issue 16) -----------------------------------------------------------
+
+
+def test_a_cpr_number_with_an_en_dash_is_refused_in_the_description(client, world):
+    t = world.odense
+    client.force_login(t.leder)
+    response = client.post(reverse("projects:project_create"),
+                           plan_data(t, description="Borgeren 010190\u20131234 er med fra start"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors["description"]
+    assert errors == ["Teksten ser ud til at indeholde et CPR-nummer. Fjern det: der må ikke gemmes oplysninger, "
+                      "som kan identificere en person."]
+    assert errors[0] in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_a_number_split_over_two_plan_fields_is_refused_on_both(client, world):
+    t = world.odense
+    client.force_login(t.leder)
+    response = client.post(reverse("projects:project_create"), plan_data(
+        t, target_group="Borgere som 010190", strategic_link="1234 og andre"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Læst sammen med feltet ved siden af" in errors["target_group"][0]
+    assert "Læst sammen med feltet ved siden af" in errors["strategic_link"][0]
+    assert not Project.objects.exists()
+
+
+def test_a_phone_number_in_a_milestone_or_a_cycle_is_refused(client, world):
+    t = world.odense
+    client.force_login(t.leder)
+    response = client.post(reverse("projects:project_create"),
+                           plan_data(t, **{"milestones-0-title": "Ring til borgeren på 20-30-40-50"}))
+    assert response.status_code == 200 and "telefonnummer" in response.content.decode()
+    assert not Project.objects.exists()
+    project = make_project(t)
+    cycle = project.cycles.create(number=1)
+    response = client.post(reverse("projects:cycle_edit", args=[project.uuid, cycle.uuid]), {
+        "started_on": "2026-01-10", "action": "Vi ringede til 20.30.40.50", "reflection": "", "rethinking": ""})
+    assert response.status_code == 200 and "telefonnummer" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.action == ""

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -120,3 +121,34 @@ def test_anonymous_visitors_are_sent_to_the_login(client, kept):
                 reverse("reporting:report_download", args=[uuid])):
         response = client.get(url)
         assert response.status_code == 302 and "/konto/log-ind/" in response["Location"], url
+
+
+def test_a_fullwidth_e_mail_address_in_the_summary_is_refused(client, kept):
+    """The summary is printed in the PDF (many times): the privacy guard refuses it."""
+    client.force_login(kept.odense.leder)
+    for extra in ({}, {"preview": "1"}):
+        response = client.post(reverse("reporting:report_create"),
+                                form_data(kept, summary="Skriv til anna\uff20example.com for detaljer", **extra))
+        assert response.status_code == 200
+        errors = response.context["form"].errors["summary"]
+        assert errors == ["Teksten ser ud til at indeholde en e-mailadresse. Fjern det: der må ikke gemmes "
+                          "oplysninger, som kan identificere en person."]
+        assert errors[0] in response.content.decode()
+        assert "document" not in response.context  # no preview either
+    assert Report.objects.count() == 2
+
+
+def test_identifiers_in_title_and_recommendation_are_refused(client, kept):
+    client.force_login(kept.odense.leder)
+    response = client.post(reverse("reporting:report_create"), form_data(
+        kept, title="Sag om 010190/1234", recommendation="Kontakt 12 34 56 78"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "CPR-nummer" in errors["title"][0] and "telefonnummer" in errors["recommendation"][0]
+    assert Report.objects.count() == 2
+    with pytest.raises(ValidationError):  # and the service refuses it without a form
+        services.create_report(
+            municipality=kept.odense.municipality, unit=None, user=kept.odense.analytiker, title="Rapport",
+            committee="Udvalget", meeting_date=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31),
+            sections=["summary"], summary="navn[at]domæne.dk")
+    assert Report.objects.count() == 2

@@ -224,3 +224,14 @@ def test_unit_filter_and_preselection(client, world, workshop):
     body = client.get(reverse("workshops:focusgroup_create"), {"enhed": t.other_team.uuid}).content.decode()
     checked = re.findall(r'<input[^>]*name="units"[^>]*value="(\d+)"[^>]*checked', body)
     assert checked == [str(t.other_team.pk)]
+
+
+def test_obfuscated_e_mail_and_split_phone_numbers_are_refused_in_findings(client, world, focus_group):
+    client.force_login(world.odense.leder)
+    url = reverse("workshops:focusgroup_detail", args=[focus_group.uuid])
+    response = client.post(url, {"theme": "Ensomhed", "kind": "quote", "text": "Skriv til mig på navn[at]domæne.dk"})
+    assert response.status_code == 200 and "e-mailadresse" in response.content.decode()
+    response = client.post(url, {"theme": "Ring 20 30", "kind": "quote", "text": "40 50 efter kl. 16"})
+    assert response.status_code == 200
+    assert "Læst sammen med feltet ved siden af" in response.content.decode()
+    assert not focus_group.findings.exists()
