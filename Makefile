@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 APPS := accounts datasets logbooks projects workshops reporting
 
-.PHONY: run test setup test-setup system-deps messages compilemessages lint bench clean
+.PHONY: run test setup test-setup system-deps messages compilemessages lint bench clean prodcheck prodcheck-deps lock tls-selfsigned
 
 # Debian's python3 needs the python3-venv package for `-m venv`; install it when root.
 $(PY):
@@ -18,11 +18,15 @@ $(PY):
 	  $(PYTHON) -m venv $(VENV); }
 	$(PIP) install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PIP) install -q -e .
+# The runtime packages at the versions and hashes of requirements.lock (as the Docker
+# image installs them), then the project itself (and the test tools on top).
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PIP) install -q --require-hashes -r requirements.lock
+	$(PIP) install -q --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(PY)
+$(TEST_STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PIP) install -q --require-hashes -r requirements.lock
 	$(PIP) install -q -e ".[test]"
 	touch $(STAMP) $@
 
@@ -68,6 +72,35 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(PY) -m bench --scale $(or $(SCALE),small)
+
+# Production as it is run, without Docker: gunicorn, the worker, Redis and Debian's nginx
+# with TLS on loopback ports against PostgreSQL with a least-privilege runtime role,
+# checked by a browser journey (deploy/prodcheck/run.sh). Needs PostgreSQL and Redis.
+prodcheck: $(TEST_STAMP) system-deps prodcheck-deps
+	deploy/prodcheck/run.sh
+
+# Debian's nginx, installed without starting its own service (policy-rc.d says no).
+prodcheck-deps:
+	@if ! command -v nginx >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages: nginx"; \
+	    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	    rc=$$?; rm -f /usr/sbin/policy-rc.d; exit $$rc; \
+	  else echo "Install nginx: sudo apt-get install nginx"; exit 1; fi; \
+	fi
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml.
+lock:
+	$(PYTHON) -m venv var/piptools && var/piptools/bin/pip install -q pip-tools==7.6.2
+	var/piptools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+# A self-signed certificate in deploy/tls/ for trying the container route locally.
+tls-selfsigned:
+	mkdir -p deploy/tls
+	openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
+	  -addext "subjectAltName=DNS:localhost" -keyout deploy/tls/key.pem -out deploy/tls/cert.pem
 
 clean:
 	rm -rf $(VENV) var *.egg-info

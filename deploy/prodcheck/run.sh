@@ -126,8 +126,21 @@ pids+=($!)
 envsubst '${WORK} ${APP_PORT} ${HTTP_PORT} ${HTTPS_PORT} ${STATIC_ROOT}' \
   <deploy/prodcheck/nginx.conf.template >"$WORK/nginx.conf"
 nginx -t -q -c "$WORK/nginx.conf" -p "$WORK" 2>>"$WORK/logs/nginx-error.log" || fail "nginx refused the configuration"
+# The container route's load balancer config must be valid too (it is written to work
+# on this nginx as well as the one its image pins).
+sed -e "s#/etc/nginx/tls/#$WORK/tls/#" deploy/nginx.conf >"$WORK/compose-default.conf"
+printf 'pid %s/compose-nginx.pid;\nerror_log %s/logs/compose-nginx.log;\nevents {}\nhttp {\n include /etc/nginx/mime.types;\n include %s/compose-default.conf;\n}\n' \
+  "$WORK" "$WORK" "$WORK" >"$WORK/compose-nginx.conf"
+nginx -t -q -c "$WORK/compose-nginx.conf" -p "$WORK" || fail "nginx refused deploy/nginx.conf (the compose load balancer)"
 nginx -c "$WORK/nginx.conf" -p "$WORK" -g "daemon off;" 2>>"$WORK/logs/nginx-error.log" &
 pids+=($!)
+
+# gunicorn answers the container health check with the production settings as they are.
+for _ in $(seq 1 60); do
+  if ALLOWED_HOSTS=$ALLOWED_HOSTS $PY deploy/healthcheck.py "http://127.0.0.1:$APP_PORT/sundhed/" 2>/dev/null; then break; fi
+  sleep 0.5
+done
+$PY deploy/healthcheck.py "http://127.0.0.1:$APP_PORT/sundhed/" || fail "the container health check fails against gunicorn"
 
 BASE=https://localhost:$HTTPS_PORT
 for _ in $(seq 1 60); do
