@@ -22,9 +22,11 @@ APP_PORT=${PRODCHECK_APP_PORT:-18001}
 PGHOST=${PRODCHECK_PGHOST:-127.0.0.1}
 PGPORT=${PRODCHECK_PGPORT:-5432}
 PGADMIN=${PRODCHECK_PGADMIN:-postgres}
-DB=ligestilling_prodcheck
-OWNER=ligestilling_pc_owner
-APP=ligestilling_pc_app
+# Another name lets two checkouts run prodcheck at once (with other ports).
+NAME=${PRODCHECK_NAME:-pc}
+DB=ligestilling_${NAME}
+OWNER=ligestilling_${NAME}_owner
+APP=ligestilling_${NAME}_app
 WORK=$ROOT/var/prodcheck
 export WORK HTTPS_PORT HTTP_PORT APP_PORT
 
@@ -39,7 +41,7 @@ cleanup() {
   if [ -f "$WORK/nginx.pid" ]; then kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  redis-cli -n 7 FLUSHDB >/dev/null 2>&1 || true
+  redis-cli -n "${PRODCHECK_REDIS_DB:-7}" FLUSHDB >/dev/null 2>&1 || true
   psql_admin -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
     -c "DROP ROLE IF EXISTS $APP" -c "DROP ROLE IF EXISTS $OWNER" >/dev/null 2>&1 || true
   if [ "$status" -ne 0 ]; then
@@ -72,7 +74,7 @@ ALLOWED_HOSTS=localhost
 CSRF_TRUSTED_ORIGINS=https://localhost:$HTTPS_PORT
 OWNER_URL=postgres://$OWNER@$PGHOST:$PGPORT/$DB
 DATABASE_URL=postgres://$APP@$PGHOST:$PGPORT/$DB
-CACHE_URL=redis://127.0.0.1:6379/7
+CACHE_URL=redis://127.0.0.1:6379/${PRODCHECK_REDIS_DB:-7}
 EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 TASKS_BACKEND=django_tasks_db.DatabaseBackend
 # Every import goes to the worker, as large files do in production.
