@@ -84,10 +84,14 @@ class MunicipalityFormMixin:
                 if scope is None:
                     raise TypeError("A form with data choices needs the user's scope.")
                 # Only data the user may read; what others attached stays (see services).
-                self.fields[name].queryset = choices = indicator_choices(scope)
+                field = self.fields[name]
+                field.queryset = choices = indicator_choices(scope)
                 current = getattr(self.instance, "indicator", None) if name == "indicator" else None
                 if current is not None and not choices.filter(pk=current.pk).exists():
-                    del self.fields[name]  # chosen by someone who may read it: left as it is
+                    # Chosen by someone who may read it: shown as such, and left as it is.
+                    field.disabled = True
+                    field.queryset = choices.model.objects.filter(pk=current.pk)
+                    field.label_from_instance = lambda indicator: _("Data that you do not have access to")
         if "project" in self.fields:
             if projects is None:
                 del self.fields["project"]

@@ -170,6 +170,16 @@ def test_focus_group_data_from_a_sibling_teams_dataset_is_not_shown(client, worl
     body = client.get(reverse("workshops:focusgroup_detail", args=[group.uuid])).content.decode()
     assert group.title in body and "Selvhjulpen" not in body
     assert "Selvhjulpen" not in client.get(reverse("workshops:focusgroup_create")).content.decode()
+    # The leder of the team edits the focus group: the data stays, unseen.
+    url = reverse("workshops:focusgroup_edit", args=[group.uuid])
+    body = client.get(url).content.decode()
+    assert "Data, som du ikke har adgang til" in body and "Selvhjulpen" not in body
+    response = client.post(url, {"title": "Mænd om træningen", "units": [t.team.pk], "purpose": "Hvordan?",
+                                 "questions": "Hvad?", "target_group": "Mænd", "composition": "men",
+                                 "planned_size": 6, "indicator": ""})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.title == "Mænd om træningen" and group.indicator == indicator
     with pytest.raises(ValidationError):
         workshop_services.create_focusgroup(by=t.leder, units=[t.team], title="X", purpose="Y", questions="Z",
                                             target_group="Mænd", composition="men", indicator=indicator)

@@ -168,8 +168,8 @@ def test_a_dataset_criterion_is_shown_to_those_who_may_read_the_dataset(client, 
     indicator = _sibling_indicator(world)
     head = make_user("chef@odense.test", t.municipality, t.administration, Role.LEDER)
     project = make_project(t, members=[t.leder, t.medarbejder, head])
-    services.save_criterion(project=project, by=head, kind="dataset", dataset_indicator=indicator,
-                             definition="Andel selvhjulpne", target_type="gap", target_gap=10)
+    criterion = services.save_criterion(project=project, by=head, kind="dataset", dataset_indicator=indicator,
+                                        definition="Andel selvhjulpne", target_type="gap", target_gap=10)
     client.force_login(head)
     body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
     assert "Hjemmeplejen Syd 2014: Selvhjulpen" in body and "32" in body
@@ -178,3 +178,13 @@ def test_a_dataset_criterion_is_shown_to_those_who_may_read_the_dataset(client, 
         body = client.get(reverse("projects:project_detail", args=[project.uuid])).content.decode()
         assert "Andel selvhjulpne" in body and "Hjemmeplejen Syd 2014" not in body
         assert "Måles ud fra et datasæt, som din rolle ikke giver adgang til" in body
+    # The leder edits the criterion: the dataset stays, unseen.
+    client.force_login(t.leder)
+    url = reverse("projects:criterion_edit", args=[project.uuid, criterion.uuid])
+    body = client.get(url).content.decode()
+    assert "Et datasæt, du ikke har adgang til" in body and "Selvhjulpen" not in body
+    response = client.post(url, {"definition": "Andel selvhjulpne efter forløbet", "kind": "dataset",
+                                 "target_type": "gap", "target_gap": "12", "direction": "at_least"})
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.dataset_indicator == indicator and criterion.target_gap == 12
