@@ -7,6 +7,7 @@ Every view of tenant data calls a helper from here first. The rules:
 
 Roles are given per unit and cover every unit below it (a leder of an administration
 leads its teams too). The scope is computed once per request and cached on the user.
+Which role has which need, and where, is the table in `accounts.roles`.
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.http import Http404, HttpRequest
 
-from . import audit
-from .models import Membership, Role, Unit
+from . import audit, roles
+from .models import Membership, Unit
 
 M = TypeVar("M", bound=models.Model)
 
-READ = "read"
-LEAD = "lead"  # leder: manage the unit's work, read free text
-ANALYSE = "analyse"  # leder or analytiker: aggregates, datasets
-ADMIN = "admin"  # administrator of the municipality
+READ = "read"  # any role on the unit
+LEAD = roles.LEAD  # run projects, plan workshops, keep the unit's lists
+ANALYSE = roles.ANALYSE  # aggregates across units: analysis, reports
+ADMIN = roles.ADMIN  # administrator of the municipality
 
+#: Every need: each capability of the role table, and "read" (any role).
 NEED_ROLES: dict[str, frozenset[str]] = {
-    READ: frozenset(Role.values),
-    LEAD: frozenset({Role.LEDER}),
-    ANALYSE: frozenset({Role.LEDER, Role.ANALYTIKER}),
-    ADMIN: frozenset({Role.ADMINISTRATOR}),
+    READ: roles.ALL_ROLES,
+    **{rule.capability: rule.roles for rule in roles.RULES},
 }
 
 
@@ -55,22 +55,30 @@ class Scope:
 
     @property
     def is_administrator(self) -> bool:
-        return Role.ADMINISTRATOR in self.roles
+        return self.has(ADMIN)
 
     def has(self, need: str, unit_id: int | None = None) -> bool:
         """Whether the user has `need` on a unit (or anywhere, if unit_id is None).
 
         Administrators manage users and units; they see no citizen-related data unless
         they also hold another role, which keeps the system owner out of the content.
+        A need whose reach is the whole municipality holds on every unit once held anywhere.
         """
         wanted = NEED_ROLES[need]
-        if unit_id is None:
+        if unit_id is None or (need != READ and roles.reach_of(need) == roles.MUNICIPALITY):
             return bool(self.roles & wanted)
         return bool(self.roles_by_unit.get(unit_id, frozenset()) & wanted)
 
     def unit_ids(self, need: str = READ) -> set[int]:
         wanted = NEED_ROLES[need]
-        return {uid for uid, roles in self.roles_by_unit.items() if roles & wanted}
+        return {uid for uid, held in self.roles_by_unit.items() if held & wanted}
+
+    def covers_municipality(self, need: str) -> bool:
+        """Whether `need` holds on every unit of the municipality (one query)."""
+        if self.municipality_id is None:
+            return False
+        all_ids = set(Unit.objects.filter(municipality_id=self.municipality_id).values_list("pk", flat=True))
+        return bool(all_ids) and all_ids <= self.unit_ids(need)
 
 
 def _compute_scope(user) -> Scope:

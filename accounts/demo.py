@@ -33,6 +33,12 @@ ROLE_PLACES = {
     Role.ADMINISTRATOR: "administration",
 }
 
+# Further roles: the Aarhus leder also leads the two other teams of the cross-administration
+# pilot project (projects/demo.py), since a project may only include units its maker leads.
+EXTRA_ROLES = [
+    ("aarhus", Role.LEDER, ["Rehabiliteringsteamet", "Virksomhedsstrategi Nord"]),
+]
+
 FIRST_NAMES = {
     "odense": {"medarbejder": "Mette Holm", "leder": "Lars Bach", "analytiker": "Sofie Krogh", "administrator": "Jens Friis"},
     "aarhus": {"medarbejder": "Ali Hassan", "leder": "Karen Juul", "analytiker": "Peter Mols", "administrator": "Hanne Lund"},
@@ -70,4 +76,10 @@ def seed(*, stdout=None) -> list[tuple[str, str, str]]:
             unit = first_team if ROLE_PLACES[role] == "team" else first_admin
             Membership.objects.get_or_create(user=user, unit=unit, defaults={"role": role})
             logins.append((municipality.name, role, email))
+        for extra_slug, role, unit_names in EXTRA_ROLES:
+            if extra_slug != slug:
+                continue
+            user = User.objects.get(email=demo_email(slug, role))
+            for unit in Unit.objects.filter(municipality=municipality, name__in=unit_names):
+                Membership.objects.get_or_create(user=user, unit=unit, defaults={"role": role})
     return logins

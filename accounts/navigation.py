@@ -1,7 +1,8 @@
 """The main navigation, by role.
 
-Each entry names a URL; entries whose URL is not (yet) installed are left out, so the
-menu only ever offers what exists.
+Each entry names a URL and the capability of the role table (`accounts.roles`) its page
+needs; entries whose URL is not (yet) installed are left out, so the menu only ever offers
+what exists.
 """
 
 from __future__ import annotations
@@ -12,27 +13,27 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, roles
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
-    need: str | None  # None: every municipality user
+    need: str | None  # a capability of accounts.roles; None: every municipality user
 
 
 NAV: list[NavItem] = [
     NavItem(_("Start"), "home", None),
-    NavItem(_("Logbook"), "logbooks:quick_entry", access.READ),
-    NavItem(_("Observations"), "logbooks:observation_list", access.READ),
-    NavItem(_("Projects"), "projects:project_list", access.READ),
-    NavItem(_("Workshops"), "workshops:workshop_list", access.READ),
-    NavItem(_("Data"), "datasets:dataset_list", access.ANALYSE),
-    NavItem(_("Dashboard"), "reporting:dashboard", access.READ),
-    NavItem(_("Reports"), "reporting:report_list", access.ANALYSE),
+    NavItem(_("Logbook"), "logbooks:quick_entry", roles.LOG),
+    NavItem(_("Observations"), "logbooks:observation_list", roles.LOG),
+    NavItem(_("Projects"), "projects:project_list", roles.READ_PROJECTS),
+    NavItem(_("Workshops"), "workshops:workshop_list", roles.READ_ACTIVITIES),
+    NavItem(_("Data"), "datasets:dataset_list", roles.DATASETS),
+    NavItem(_("Dashboard"), "reporting:dashboard", roles.DASHBOARD),
+    NavItem(_("Reports"), "reporting:report_list", roles.ANALYSE),
     NavItem(_("Guidance"), "guidance", None),
-    NavItem(_("Administration"), "accounts:admin_home", access.ADMIN),
+    NavItem(_("Administration"), "accounts:admin_home", roles.ADMIN),
 ]
 
 

@@ -69,6 +69,9 @@ def delete_unit(*, unit: Unit, by: User, request: HttpRequest | None = None) -> 
         raise ValidationError(_("The unit has sub-units. Move or delete them first."))
     if unit.memberships.exists():
         raise ValidationError(_("The unit still has members. Remove their roles first."))
+    if unit.datasets.exists():
+        # Dataset.unit is SET_NULL: the dataset would become readable by the whole municipality.
+        raise ValidationError(_("The unit holds data (logbooks, datasets or projects) and cannot be deleted."))
     record_id = str(unit.uuid)
     try:
         unit.delete()

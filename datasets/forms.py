@@ -26,11 +26,25 @@ class DatasetForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, municipality, **kwargs):
+    def __init__(self, *args, municipality, scope, **kwargs):
         super().__init__(*args, **kwargs)
+        from accounts.roles import DATASETS
+
         self.municipality = municipality
-        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality).order_by("path")
+        # Only units in the user's scope; a dataset for the whole municipality (no unit) only
+        # for one whose role covers the whole municipality (see DatasetQuerySet).
+        self.fields["unit"].queryset = Unit.objects.filter(
+            municipality=municipality, pk__in=scope.unit_ids(DATASETS)).order_by("path")
         self.fields["unit"].label_from_instance = lambda u: ("— " * u.depth) + u.name
+        self.fields["unit"].error_messages["invalid_choice"] = _("Choose one of the units you work with data for.")
+        if scope.covers_municipality(DATASETS):
+            self.fields["unit"].empty_label = _("The whole municipality")
+            self.fields["unit"].help_text = _("Who may read and change the dataset: those with the role on this "
+                                              "unit. Leave empty for the whole municipality.")
+        else:
+            self.fields["unit"].required = True
+            self.fields["unit"].help_text = _("Who may read and change the dataset: those with the role on this "
+                                              "unit.")
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()

@@ -86,11 +86,56 @@ DIMENSIONS = ("age_band", "education", "civil_status", "origin")
 
 
 class DatasetQuerySet(models.QuerySet):
+    """Who reads and who writes which dataset: the one place of the rule.
+
+    Every reader of datasets (the dataset pages and exports, project criteria, workshop and
+    focus-group data, dashboards and reports) calls `readable_by` or `for_units`; every
+    writer calls `writable_by`. The capability is DATASETS of the role table
+    (accounts.roles: leder and analytiker), on the dataset's unit or a unit above it:
+    - a dataset with a unit: read and written with the capability on that unit;
+    - a dataset without a unit is municipality-wide: read with the capability on any unit
+      of the municipality, written only with it on every unit (a role at the top of each
+      administration). A leder of one team must not replace figures that the whole
+      municipality reads, and "a top-level unit" would still let one administration
+      overwrite another's view of the municipality;
+    - shared national reference datasets (no municipality): read by everyone, written by
+      no one in the application.
+    """
+
     def visible_to(self, municipality_id: int | None) -> DatasetQuerySet:
-        """The municipality's own datasets plus the shared reference datasets."""
+        """Tenancy only: the municipality's own datasets plus the shared reference datasets.
+        Readers call `readable_by`, which applies the roles too."""
         if municipality_id is None:
             return self.none()
         return self.filter(Q(municipality_id=municipality_id) | Q(municipality__isnull=True))
+
+    def for_units(self, municipality_id: int | None, unit_ids) -> DatasetQuerySet:
+        """Datasets readable with the DATASETS capability on `unit_ids` (and the shared ones)."""
+        shared = Q(municipality__isnull=True)
+        unit_ids = list(unit_ids or ())
+        if municipality_id is None or not unit_ids:
+            return self.filter(shared)
+        own = Q(municipality_id=municipality_id) & (Q(unit__isnull=True) | Q(unit_id__in=unit_ids))
+        return self.filter(shared | own)
+
+    def readable_by(self, scope) -> DatasetQuerySet:
+        """The datasets a user may read (`scope`: accounts.access.Scope)."""
+        from accounts.roles import DATASETS
+
+        if scope.municipality_id is None:
+            return self.none()
+        return self.for_units(scope.municipality_id, scope.unit_ids(DATASETS))
+
+    def writable_by(self, scope) -> DatasetQuerySet:
+        """The datasets a user may change: upload, replace, edit and delete."""
+        from accounts.roles import DATASETS
+
+        if scope.municipality_id is None:
+            return self.none()
+        q = Q(unit_id__in=list(scope.unit_ids(DATASETS)))
+        if scope.covers_municipality(DATASETS):
+            q |= Q(unit__isnull=True)
+        return self.filter(q, municipality_id=scope.municipality_id)
 
 
 class Dataset(PrivacyGuardedModel, models.Model):

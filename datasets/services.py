@@ -89,12 +89,16 @@ class ImportResult:
 
 @transaction.atomic
 def create_dataset(*, municipality, user=None, request=None, **fields) -> Dataset:
+    """A new dataset; with a `user`, only for a unit they may write datasets for (the
+    management command passes none: it runs with the operator's authority)."""
     if municipality is None:
         raise PermissionDenied("Shared reference datasets are created by migrations only.")
     versions.bump(municipality.pk)
     dataset = Dataset(municipality=municipality, created_by=user, **fields)
     if dataset.unit_id and dataset.unit.municipality_id != municipality.pk:
         raise ValidationError({"unit": _("Choose a unit of your own municipality.")})
+    if user is not None:
+        _check_unit_in_scope(user, dataset)
     dataset.full_clean()
     dataset.save()
     audit.record("dataset.create", request=request, user=user, obj=dataset, title=dataset.title)
@@ -106,10 +110,31 @@ def _writable(dataset: Dataset) -> None:
         raise PermissionDenied("Shared reference datasets cannot be changed in the application.")
 
 
+def _check_unit_in_scope(user, dataset: Dataset) -> None:
+    """The rule of `DatasetQuerySet.writable_by`, for a dataset not saved yet."""
+    from accounts.access import get_scope
+    from accounts.roles import DATASETS
+
+    scope = get_scope(user)
+    if scope.municipality_id != dataset.municipality_id:
+        raise PermissionDenied("Datasets are created in the user's own municipality.")
+    if dataset.unit_id is None:
+        if not scope.covers_municipality(DATASETS):
+            raise ValidationError({"unit": _("Choose a unit. Only one whose role covers the whole municipality "
+                                             "may create a dataset for the whole municipality.")})
+    elif dataset.unit_id not in scope.unit_ids(DATASETS):
+        raise ValidationError({"unit": _("Choose one of the units you work with data for.")})
+
+
 @transaction.atomic
 def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
     versions.bump(dataset.municipality_id)
     _writable(dataset)
+    if user is not None:
+        from accounts.access import get_scope
+
+        if not Dataset.objects.writable_by(get_scope(user)).filter(pk=dataset.pk).exists():
+            raise PermissionDenied("The user may not change this dataset.")
     audit.record("dataset.delete", request=request, user=user, obj=dataset, title=dataset.title,
                  observations=Observation.objects.filter(indicator__dataset=dataset).count())
     for pending in dataset.imports.exclude(staged_path=""):

@@ -13,8 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts import access, audit
-from accounts.models import Role, Unit
+from accounts import access, audit, roles
+from accounts.models import Unit
 
 from . import importing as imp
 from . import selectors, services
@@ -23,18 +23,19 @@ from .models import Dataset, DatasetImport, Indicator, Sex
 
 
 def get_dataset_for(request, uuid, *, write: bool = False) -> Dataset:
-    """The municipality's own dataset or a shared reference dataset, for leder/analytiker.
+    """The municipality's own dataset or a shared reference dataset, for leder/analytiker
+    on the dataset's unit (the rule: `DatasetQuerySet.readable_by` / `writable_by`).
 
-    Another municipality's dataset does not exist (404); a too-weak role gets 403;
-    shared reference datasets are never writable in the application.
+    Another municipality's dataset does not exist (404); a too-weak role, or a role on
+    other units, gets 403; shared reference datasets are never writable in the application.
     """
     scope = access.require_member(request)
     dataset = Dataset.objects.visible_to(scope.municipality_id).filter(uuid=uuid).first()
     if dataset is None:
         raise access.not_found(request, "datasets.dataset", uuid)
-    if not scope.has(access.ANALYSE):
-        raise access.forbidden(request, "datasets.dataset", uuid, access.ANALYSE)
-    if write and dataset.is_reference:
+    if not scope.has(roles.DATASETS) or not Dataset.objects.readable_by(scope).filter(pk=dataset.pk).exists():
+        raise access.forbidden(request, "datasets.dataset", uuid, roles.DATASETS)
+    if write and not Dataset.objects.writable_by(scope).filter(pk=dataset.pk).exists():
         raise access.forbidden(request, "datasets.dataset", uuid, "write")
     return dataset
 
@@ -60,10 +61,10 @@ def _threshold(request) -> int:
 
 @login_required
 def dataset_list(request):
-    scope = access.require(request, access.ANALYSE)
+    scope = access.require(request, roles.DATASETS)
     unit = _unit_filter(request)
     form = DatasetSearchForm(request.GET or None)
-    datasets = Dataset.objects.visible_to(scope.municipality_id).select_related("unit", "municipality").annotate(
+    datasets = Dataset.objects.readable_by(scope).select_related("unit", "municipality").annotate(
         indicator_count=Count("indicators", distinct=True))
     if unit is not None:
         datasets = datasets.filter(unit=unit)
@@ -88,10 +89,12 @@ def dataset_list(request):
 
 @login_required
 def dataset_create(request):
-    scope = access.require(request, access.ANALYSE)
+    scope = access.require(request, roles.DATASETS)
     unit = _unit_filter(request)
+    if unit is None and not scope.covers_municipality(roles.DATASETS):
+        unit = Unit.objects.filter(pk__in=scope.unit_ids(roles.DATASETS)).order_by("path").first()
     municipality = request.user.municipality
-    form = DatasetForm(request.POST or None, municipality=municipality, initial={"unit": unit})
+    form = DatasetForm(request.POST or None, municipality=municipality, scope=scope, initial={"unit": unit})
     if request.method == "POST" and form.is_valid():
         try:
             dataset = services.create_dataset(municipality=municipality, user=request.user, request=request,
@@ -120,7 +123,7 @@ def dataset_detail(request, uuid):
         "period": period or (all_periods[0] if all_periods and dimension else ""),
         "period_labels": [(p, selectors.period_label(p)) for p in all_periods],
         "imports": dataset.imports.filter(status__in=["done", "replaced"])[:10],
-        "writable": not dataset.is_reference,
+        "writable": Dataset.objects.writable_by(access.get_scope(request.user)).filter(pk=dataset.pk).exists(),
         "women": Sex.KVINDE, "men": Sex.MAND,
     })
 
@@ -177,7 +180,7 @@ def import_mapping(request, uuid, import_uuid):
     if request.method == "POST" and form.is_valid():
         plan = form.plan()
         scope = access.get_scope(request.user)
-        if imp.ORIGIN in plan.targets and Role.ANALYTIKER not in scope.roles:
+        if imp.ORIGIN in plan.targets and not scope.has(roles.IMPORT_ORIGIN, dataset.unit_id):
             form.add_error(None, _("Only an analyst may import origin (herkomst), a special category of personal "
                                    "data. Set the column to “Ignore” or ask an analyst."))
         else:

@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from accounts import access
+from accounts import access, roles
 
 
 @dataclass(frozen=True)
@@ -27,31 +27,31 @@ class Card:
 CARDS = [
     Card(_("Log a conversation"),
          _("Note who was present, what you talked about and what you noticed about gender. It takes under a minute."),
-         "logbooks:quick_entry", access.READ),
+         "logbooks:quick_entry", roles.LOG),
     Card(_("Observe a colleague"),
          _("Agree a focus, observe a conversation and give specific, descriptive feedback."),
-         "logbooks:observation_list", access.READ),
+         "logbooks:observation_list", roles.LOG),
     Card(_("Do we talk to women and men about the same things?"),
          _("The gender-split picture of your unit's logbooks, with honest statistics."),
-         "logbooks:analysis", access.ANALYSE),
+         "logbooks:analysis", roles.ANALYSE),
     Card(_("Action-learning projects"),
          _("Small projects with gender-specific success criteria, measured from your own data."),
-         "projects:project_list", access.READ),
+         "projects:project_list", roles.READ_PROJECTS),
     Card(_("Workshops and focus groups"),
          _("Plan a workshop, a focus group or citizen involvement from the guidance."),
-         "workshops:workshop_list", access.LEAD),
+         "workshops:workshop_list", roles.LEAD),
     Card(_("Gender-split data"),
          _("Load registers and your own systems' exports; compare with national figures."),
-         "datasets:dataset_list", access.ANALYSE),
+         "datasets:dataset_list", roles.DATASETS),
     Card(_("Dashboard"),
          _("Where are women and men served differently?"),
-         "reporting:dashboard", access.READ),
+         "reporting:dashboard", roles.DASHBOARD),
     Card(_("Committee report"),
          _("Build a PDF report for the political committee."),
-         "reporting:report_list", access.ANALYSE),
+         "reporting:report_list", roles.ANALYSE),
     Card(_("Users and units"),
          _("Invite colleagues, give roles and keep the organisation up to date."),
-         "accounts:admin_home", access.ADMIN),
+         "accounts:admin_home", roles.ADMIN),
     Card(_("Guidance"),
          _("What gender-equality assessment is, the seven tools and how to start."),
          "guidance", None),

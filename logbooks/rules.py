@@ -1,7 +1,9 @@
-"""Who sees what in the logbooks (on top of accounts.access).
+"""Who sees what in the logbooks (on top of accounts.access; the roles are those of the
+table in accounts.roles):
 
-- medarbejder: own entries and observations (as observer or observed) in full;
-- leder: entries and observations of their units in full (free text; audited);
+- LOG (medarbejder, leder): log conversations and observe colleagues;
+- READ_OWN: own entries and observations (as observer or observed) in full;
+- READ_LOGBOOKS (leder): entries and observations of their units in full (free text; audited);
 - analytiker: aggregates only (the analysis page), never an entry;
 - another municipality: 404 (accounts.access).
 """
@@ -12,17 +14,17 @@ import uuid as uuid_module
 
 from django.http import HttpRequest
 
-from accounts import access, audit
-from accounts.models import Role, Unit
+from accounts import access, audit, roles
+from accounts.models import Unit
 
 from .models import Entry, Observation
 
 #: Roles that log conversations and observe colleagues.
-LOG_ROLES = frozenset({Role.MEDARBEJDER, Role.LEDER})
+LOG_ROLES = roles.roles_for(roles.LOG)
 
 
 def log_unit_ids(scope: access.Scope) -> set[int]:
-    return {uid for uid, roles in scope.roles_by_unit.items() if roles & LOG_ROLES}
+    return scope.unit_ids(roles.LOG)
 
 
 def log_units(request: HttpRequest):
@@ -37,17 +39,17 @@ def require_logger(request: HttpRequest) -> access.Scope:
 
 
 def get_entry_for(request: HttpRequest, uuid, *, edit: bool = False) -> Entry:
-    """The entry if the user may see it (author, or leder of its unit); edit: author only."""
+    """The entry if the user may see it (author, or READ_LOGBOOKS on its unit); edit: author only."""
     scope = access.require_member(request)
     entry = access.get_in_municipality(
         request, Entry.objects.select_related("unit", "author", "kind", "outcome"), uuid
     )
     if entry.author_id == request.user.pk:
         return entry
-    if not edit and scope.has(access.LEAD, entry.unit_id):
+    if not edit and scope.has(roles.READ_LOGBOOKS, entry.unit_id):
         audit.record("logbook.entry.read", request=request, obj=entry)
         return entry
-    raise access.forbidden(request, "logbooks.entry", uuid, "edit" if edit else access.LEAD)
+    raise access.forbidden(request, "logbooks.entry", uuid, "edit" if edit else roles.READ_LOGBOOKS)
 
 
 def get_observation_for(request: HttpRequest, uuid, *, respond: bool = False) -> Observation:
@@ -61,10 +63,10 @@ def get_observation_for(request: HttpRequest, uuid, *, respond: bool = False) ->
             return observation
     elif user_id in (observation.observer_id, observation.observed_id):
         return observation
-    elif scope.has(access.LEAD, observation.unit_id):
+    elif scope.has(roles.READ_LOGBOOKS, observation.unit_id):
         audit.record("logbook.observation.read", request=request, obj=observation)
         return observation
-    raise access.forbidden(request, "logbooks.observation", uuid, "respond" if respond else access.LEAD)
+    raise access.forbidden(request, "logbooks.observation", uuid, "respond" if respond else roles.READ_LOGBOOKS)
 
 
 def unit_from_query(request: HttpRequest, need: str = access.READ) -> Unit | None:

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import access, audit
+from accounts import access, audit, roles
 from accounts.models import Unit
 
 from . import rules, selectors, services
@@ -99,16 +99,16 @@ def my_entries(request):
 @login_required
 def unit_entries(request):
     """A leder's view of the entries of their units (summaries; the detail is audited)."""
-    scope = access.require(request, access.LEAD)
-    unit = rules.unit_from_query(request, need=access.LEAD)
-    unit_ids = access.unit_ids_with_descendants([unit.pk] if unit else scope.unit_ids(access.LEAD))
+    scope = access.require(request, roles.READ_LOGBOOKS)
+    unit = rules.unit_from_query(request, need=roles.READ_LOGBOOKS)
+    unit_ids = access.unit_ids_with_descendants([unit.pk] if unit else scope.unit_ids(roles.READ_LOGBOOKS))
     qs = Entry.objects.filter(municipality_id=scope.municipality_id, unit_id__in=unit_ids).select_related(
         "unit", "author", "kind", "outcome").prefetch_related("topics__topic").order_by("-date", "-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"unit": unit.uuid}) if unit else ""
     return render(request, "logbooks/unit_entries.html", {
         "page": page, "query": query, "unit": unit,
-        "units": Unit.objects.filter(pk__in=scope.unit_ids(access.LEAD)).order_by("path"),
+        "units": Unit.objects.filter(pk__in=scope.unit_ids(roles.READ_LOGBOOKS)).order_by("path"),
     })
 
 
@@ -169,7 +169,7 @@ def observation_list(request):
     unit = rules.unit_from_query(request)
     me = request.user.pk
     visible = Q(observer_id=me) | Q(observed_id=me) | Q(unit_id__in=access.unit_ids_with_descendants(
-        scope.unit_ids(access.LEAD)))
+        scope.unit_ids(roles.READ_LOGBOOKS)))
     qs = Observation.objects.filter(visible, municipality_id=scope.municipality_id).select_related(
         "observer", "observed", "unit")
     if unit is not None:

@@ -37,7 +37,9 @@ def municipality_users(municipality_id):
 class ProjectForm(forms.ModelForm):
     units = UnitMultipleChoiceField(
         label=_("Units involved"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
-        help_text=_("A project may span administrations."),
+        help_text=_("The units you lead (a unit covers the units below it). The logbook criteria count the "
+                    "conversations of the units that the project's responsible leads."),
+        error_messages={"invalid_choice": _("You can only add units that you lead.")},
     )
     members = UserMultipleChoiceField(
         label=_("Project group"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
@@ -62,19 +64,16 @@ class ProjectForm(forms.ModelForm):
             "target_sex": forms.RadioSelect,
         }
 
-    def __init__(self, *args, municipality_id, lead_unit_ids=None, **kwargs):
+    def __init__(self, *args, municipality_id, lead_unit_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lead_unit_ids = lead_unit_ids
-        self.fields["units"].queryset = Unit.objects.filter(municipality_id=municipality_id).order_by("path")
+        # The units the user leads, and those the project already has (which may stay; see
+        # projects.access.check_units, which the service applies too).
+        current = list(self.instance.units.values_list("pk", flat=True)) if self.instance.pk else []
+        self.fields["units"].queryset = Unit.objects.filter(
+            municipality_id=municipality_id, pk__in={*lead_unit_ids, *current}).order_by("path")
         users = municipality_users(municipality_id)
         self.fields["members"].queryset = users
         self.fields["responsible"].queryset = users
-
-    def clean_units(self):
-        units = self.cleaned_data["units"]
-        if self.lead_unit_ids is not None and not any(u.pk in self.lead_unit_ids for u in units):
-            raise forms.ValidationError(_("Include at least one unit that you lead."))
-        return units
 
     def clean(self):
         cleaned = super().clean()
@@ -168,10 +167,12 @@ class IndicatorField(forms.ModelChoiceField):
         return f"{indicator.dataset.title}: {indicator.name}"
 
 
-def indicators_for(project):
-    from datasets.models import Indicator, Measure
+def indicators_for(project, scope):
+    """Share indicators of the municipality's datasets that the user may read."""
+    from datasets.models import Dataset, Indicator, Measure
 
-    return Indicator.objects.filter(dataset__municipality_id=project.municipality_id,
+    return Indicator.objects.filter(dataset__in=Dataset.objects.readable_by(scope),
+                                    dataset__municipality_id=project.municipality_id,
                                     measure=Measure.SHARE).select_related("dataset").order_by("dataset__title", "name")
 
 
@@ -184,10 +185,17 @@ class CriterionForm(forms.ModelForm):
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}), "target_type": forms.RadioSelect,
                    "kind": forms.RadioSelect}
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["logbook_item"].queryset = logbook_items_for(project)
-        self.fields["dataset_indicator"].queryset = indicators_for(project)
+        self.fields["dataset_indicator"].queryset = choices = indicators_for(project, scope)
+        current = self.instance.dataset_indicator_id
+        if current is not None and not choices.filter(pk=current).exists():
+            # Chosen by someone who may read the dataset: this user cannot see or change it.
+            self.fields["dataset_indicator"].disabled = True
+            self.fields["dataset_indicator"].queryset = choices.model.objects.filter(pk=current)
+            self.fields["dataset_indicator"].label_from_instance = lambda indicator: _(
+                "A dataset that you do not have access to")
 
     def clean(self):
         cleaned = super().clean()

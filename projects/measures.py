@@ -8,7 +8,8 @@ through the statistics core (Wilson shares, Newcombe gap) and disclosure control
 Kinds:
 - `manual`: measurements entered by hand per date.
 - `logbook`: the share of the project units' logbook conversations with women / men in
-  which a topic was raised, an offer made or an outcome reached; one period before the
+  which a topic was raised, an offer made or an outcome reached (only the units that the
+  project's responsible leads, see `projects.access`); one period before the
   project (as long as the first cycle, for comparison) and one per cycle (the project
   period when there are no cycles yet). Read-only use of `logbooks.selectors.entries_in`.
 - `dataset`: a share indicator of one of the municipality's datasets (numerator of
@@ -99,11 +100,15 @@ def logbook_periods(criterion: Criterion) -> list[Period]:
     from logbooks.models import ListItem
     from logbooks.selectors import entries_in
 
+    from .access import counted_unit_ids
+
     item = criterion.logbook_item
     if item is None:
         return []
     project = criterion.project
-    unit_ids = unit_ids_with_descendants(project.units.values_list("pk", flat=True))
+    # Only the units the project's responsible leads (see projects.access: a unit's counts
+    # enter a project only by the act of one who leads it).
+    unit_ids = unit_ids_with_descendants(counted_unit_ids(project))
     # Items with the same text on the lists of different units count as one.
     match = {
         ListItem.Kind.TOPIC: {"topics__topic__kind": item.kind, "topics__topic__label": item.label},
@@ -201,6 +206,8 @@ class Evaluation:
     criterion: Criterion
     rows: list[Row] = field(default_factory=list)
     threshold: int = dc.DEFAULT_THRESHOLD
+    #: Measured from a dataset the viewer may not read: no figures (projects.access.dataset_readable).
+    restricted: bool = False
 
     @property
     def status(self) -> str:

@@ -38,11 +38,14 @@ def months_between(start: date, end: date) -> float:
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user, scope) -> ProjectQuerySet:
-        """Projects of the user's municipality involving a unit they read, or their own."""
+        """Projects of the user's municipality involving a unit they read, or their own
+        (the rule of projects.access.can_read)."""
         if scope.municipality_id is None:
             return self.none()
+        from accounts.roles import READ_PROJECTS
+
         mine = models.Q(responsible=user) | models.Q(members=user)
-        units = models.Q(units__in=scope.unit_ids("read"))
+        units = models.Q(units__in=scope.unit_ids(READ_PROJECTS))
         ids = self.filter(municipality_id=scope.municipality_id).filter(mine | units).values("pk")
         return self.filter(pk__in=ids)
 

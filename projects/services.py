@@ -16,8 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import access as base_access
 from accounts import audit, versions
 
+from . import access
 from .models import Action, Criterion, Cycle, Hypothesis, Measurement, Project
 
 
@@ -37,6 +39,7 @@ def create_project(*, by, units: Iterable, members: Iterable = (), request=None,
     project = Project(municipality_id=by.municipality_id, created_by=by, **fields)
     project.full_clean()
     _check_same_municipality(project, units, members)
+    access.check_units(by=by, units=units)
     project.save()
     project.units.set(units)
     project.members.set(members)
@@ -56,6 +59,7 @@ def update_project(*, project: Project, by, units: Iterable, members: Iterable, 
         setattr(project, name, value)
     project.full_clean()
     _check_same_municipality(project, units, members)
+    access.check_units(by=by, units=units, project=project, responsible=project.responsible)
     project.save()
     project.units.set(units)
     project.members.set(members)
@@ -161,8 +165,13 @@ def save_criterion(*, project: Project, by, criterion: Criterion | None = None, 
     versions.bump(project.municipality_id)
     if criterion is None:
         criterion = Criterion(project=project, created_by=by)
+    stored = Criterion.objects.filter(pk=criterion.pk).values_list("dataset_indicator_id", flat=True).first()
     for name, value in fields.items():
         setattr(criterion, name, value)
+    if (criterion.kind == Criterion.Kind.DATASET and criterion.dataset_indicator_id is not None
+            and criterion.dataset_indicator_id != stored
+            and not access.dataset_readable(criterion, base_access.get_scope(by))):
+        raise ValidationError({"dataset_indicator": _("Choose an indicator of a dataset that you have access to.")})
     criterion.full_clean()
     criterion.save()
     return criterion

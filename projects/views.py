@@ -15,10 +15,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access as base_access
+from accounts import roles
 from accounts.models import Unit
 
 from . import measures, services
-from .access import DELETE, EDIT, READ, can_delete, can_edit, get_project_for, require_create
+from .access import (
+    DELETE,
+    EDIT,
+    READ,
+    can_delete,
+    can_edit,
+    dataset_readable,
+    get_project_for,
+    require_create,
+    uncounted_units,
+)
 from .forms import (
     ActionForm,
     CriterionForm,
@@ -55,13 +66,15 @@ def _apply_form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def project_list(request):
-    scope = base_access.require(request, base_access.READ)
+    # Any member: the projects they are responsible for or in the group of, besides those
+    # of the units they read (READ_PROJECTS).
+    scope = base_access.require_member(request)
     visible = Project.objects.visible_to(request.user, scope)
     show = request.GET.get("vis", "all")
     if show == "mine":
         projects = visible.mine(request.user)
     elif show == "units":
-        projects = visible.filter(units__in=scope.unit_ids(base_access.READ)).distinct()
+        projects = visible.filter(units__in=scope.unit_ids(roles.READ_PROJECTS)).distinct()
     else:
         show = "all"
         projects = visible
@@ -128,7 +141,8 @@ def project_create(request):
 @login_required
 def project_edit(request, uuid):
     project = get_project_for(request, uuid, EDIT)
-    form = ProjectForm(request.POST or None, instance=project, municipality_id=project.municipality_id)
+    form = ProjectForm(request.POST or None, instance=project, municipality_id=project.municipality_id,
+                       lead_unit_ids=base_access.get_scope(request.user).unit_ids(base_access.LEAD))
     formset = MilestoneFormSet(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -148,9 +162,9 @@ def project_detail(request, uuid):
     criteria = list(project.criteria.select_related("logbook_item", "dataset_indicator__dataset")
                     .prefetch_related("measurements__entered_by", "measurements__cycle"))
     evaluations = []
-    for criterion in criteria:
-        evaluation = measures.evaluate(criterion, project.municipality.suppression_threshold)
+    for evaluation in _evaluations(project, criteria, scope):
         evaluations.append({"evaluation": evaluation, "chart": measures.chart_points(evaluation)})
+    has_logbook_criteria = any(c.kind == Criterion.Kind.LOGBOOK for c in criteria)
     return render(request, "projects/project_detail.html", {
         "project": project,
         "group": project.group(),
@@ -162,6 +176,7 @@ def project_detail(request, uuid):
         "warnings": project.plan_warnings(),
         "can_edit": can_edit(project, request.user),
         "can_delete": can_delete(project, request.user, scope),
+        "uncounted_units": uncounted_units(project) if has_logbook_criteria and can_edit(project, request.user) else [],
         "status_form": StatusForm(initial={"status": project.status}),
         "today": timezone.localdate(),
     })
@@ -194,8 +209,8 @@ def project_pdf(request, uuid):
     import weasyprint
 
     with translation.override("da"):
-        evaluations = [measures.evaluate(c, project.municipality.suppression_threshold)
-                       for c in project.criteria.prefetch_related("measurements__cycle")]
+        evaluations = _evaluations(project, project.criteria.select_related("dataset_indicator")
+                                   .prefetch_related("measurements__cycle"), base_access.get_scope(request.user))
         html = render_to_string("projects/project_plan_pdf.html", {
             "project": project, "group": project.group(), "milestones": project.milestones.all(),
             "evaluations": evaluations, "actions": project.actions.select_related("owner"),
@@ -205,6 +220,13 @@ def project_pdf(request, uuid):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="projektplan-{project.uuid}.pdf"'
     return response
+
+
+def _evaluations(project, criteria, scope) -> list[measures.Evaluation]:
+    """Each criterion's course; a dataset criterion only for a viewer who may read the dataset."""
+    threshold = project.municipality.suppression_threshold
+    return [measures.evaluate(c, threshold) if dataset_readable(c, scope)
+            else measures.Evaluation(criterion=c, threshold=threshold, restricted=True) for c in criteria]
 
 
 # --- Cycles ----------------------------------------------------------------------------
@@ -323,7 +345,8 @@ def criterion_edit(request, uuid, item):
 def _criterion_form(request, uuid, item):
     project = get_project_for(request, uuid, EDIT)
     criterion = _child_or_404(request, Criterion.objects.filter(project=project), item) if item else None
-    form = CriterionForm(request.POST or None, instance=criterion, project=project)
+    form = CriterionForm(request.POST or None, instance=criterion, project=project,
+                         scope=base_access.get_scope(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             criterion = services.save_criterion(project=project, by=request.user, criterion=criterion,

@@ -14,17 +14,15 @@ import uuid as uuid_module
 
 from django.http import HttpRequest
 
-from accounts import access
-from accounts.models import Role, Unit
+from accounts import access, roles
+from accounts.models import Unit
 from reporting.models import Report
 
-DASHBOARD_ROLES = frozenset({Role.MEDARBEJDER, Role.LEDER, Role.ANALYTIKER})
-DASHBOARD = "dashboard"
+DASHBOARD_ROLES = roles.roles_for(roles.DASHBOARD)
+DASHBOARD = roles.DASHBOARD
 
 
 def unit_ids_for(scope: access.Scope, need: str) -> set[int]:
-    if need == DASHBOARD:
-        return {uid for uid, roles in scope.roles_by_unit.items() if roles & DASHBOARD_ROLES}
     return scope.unit_ids(need)
 
 

@@ -82,6 +82,17 @@ class Subject:
     project: object | None = None
     #: Dataset indicators are shown to lederes and analysts (access.ANALYSE), not to caseworkers.
     include_indicators: bool = True
+    #: The units whose datasets the viewer may read (DATASETS of accounts.roles; the rule is
+    #: datasets.models.DatasetQuerySet.for_units). None: the subject's units (a report).
+    dataset_unit_ids: tuple[int, ...] | None = None
+
+    def readable_datasets(self):
+        from datasets.models import Dataset
+
+        if not self.include_indicators:
+            return Dataset.objects.for_units(self.municipality.pk, ())
+        ids = self.unit_ids if self.dataset_unit_ids is None else self.dataset_unit_ids
+        return Dataset.objects.for_units(self.municipality.pk, ids)
 
     @property
     def threshold(self) -> int:
@@ -493,6 +504,7 @@ def dashboard_cache_key(subject: Subject) -> str:
         subject.municipality.pk, subject.threshold, subject.unit.pk if subject.unit else None, subject.unit_ids,
         subject.period.date_from.isoformat(), subject.period.date_to.isoformat(), subject.dimension,
         subject.project.pk if subject.project is not None else None, subject.include_indicators,
+        subject.dataset_unit_ids,
     )
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"dashboard:{subject.municipality.pk}:{digest}"
@@ -573,9 +585,17 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
                  .prefetch_related("measurements__cycle", "measurements__entered_by").order_by("pk")),
     )[:MAX_PROJECTS])
     threshold = subject.threshold
+    # A dataset criterion's figures only for those who may read its dataset.
+    indicator_ids = [c.dataset_indicator_id for p in projects for c in p.criteria.all()
+                     if c.kind == Criterion.Kind.DATASET and c.dataset_indicator_id]
+    datasets = set(subject.readable_datasets().filter(indicators__in=indicator_ids).values_list("pk", flat=True)
+                   ) if indicator_ids else set()
     labels, cells, statuses, periods_ = [], [], [], []
     for p in projects:
         for criterion in list(p.criteria.all())[:MAX_CRITERIA]:
+            if (criterion.kind == Criterion.Kind.DATASET and criterion.dataset_indicator_id
+                    and criterion.dataset_indicator.dataset_id not in datasets):
+                continue
             criterion.project = p
             evaluation = measures.evaluate(criterion, threshold)
             latest = evaluation.latest
@@ -617,6 +637,7 @@ def indicator_sections(subject: Subject) -> list[Section]:
     indicators = list(
         Indicator.objects.filter(dataset__municipality=subject.municipality, reference__isnull=False)
         .filter(Q(dataset__unit__isnull=True) | Q(dataset__unit_id__in=subject.unit_ids))
+        .filter(dataset__in=subject.readable_datasets())
         .select_related("dataset", "reference__dataset").order_by("dataset__title", "position", "name")[:MAX_INDICATORS]
     )
     threshold = subject.threshold

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import access, audit
+from accounts import access, audit, roles
 from reporting import documents, exports, forms, national, rules, selectors, services
 from reporting.models import Report
 
@@ -44,6 +44,7 @@ def _dashboard_for(request, need: str = rules.DASHBOARD):
         municipality=request.user.municipality, unit=unit, unit_ids=unit_ids, period=form.get_period(),
         dimension=dimension, project=project,
         include_indicators=bool(set(unit_ids) & rules.unit_ids_for(scope, access.ANALYSE)),
+        dataset_unit_ids=tuple(sorted(set(unit_ids) & scope.unit_ids(roles.DATASETS))),
     )
     return form, subject
 

@@ -1,7 +1,12 @@
 """The access helpers every workshop, focus-group and involvement view calls first.
 
 - another municipality's object: 404 (audited, via accounts.access);
-- read: the organiser, an invited participant (workshops), or READ on one of the units;
+- read (READ here): the pages show citizen free text (goals, ideas, findings and quotes, what
+  was learnt), so they need READ_ACTIVITIES of the role table (accounts.roles) on one of the
+  units: medarbejder and leder, never the analytiker or administrator by their role alone.
+  Besides, the organiser reads what they planned, and a workshop's invited participants
+  read the workshop they took part in (staff who were in the room, whatever their role);
+  the data sections of the pages are still shown only to those whose role allows them;
 - plan/edit (LEAD): a leder of one of the units, or the organiser while they are a leder somewhere;
 - create: LEAD somewhere.
 Refusals inside the municipality are 403 and audited.
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from accounts import access
+from accounts import access, roles
 from accounts.access import LEAD, READ
 
 from .models import FocusGroup, InvolvementPlan, Workshop
@@ -23,7 +28,7 @@ __all__ = ["LEAD", "READ", "can_edit", "can_read", "get_focusgroup_for", "get_in
 def can_read(obj, user, scope: access.Scope) -> bool:
     if obj.organiser_id == user.pk:
         return True
-    unit_ids = scope.unit_ids(READ)
+    unit_ids = scope.unit_ids(roles.READ_ACTIVITIES)
     if any(u.pk in unit_ids for u in obj.units.all()):
         return True
     if isinstance(obj, Workshop):
@@ -45,7 +50,8 @@ def _get_for(request: HttpRequest, queryset, uuid, need: str):
     scope = access.get_scope(request.user)
     allowed = can_read(obj, request.user, scope) if need == READ else can_edit(obj, request.user, scope)
     if not allowed:
-        raise access.forbidden(request, queryset.model._meta.label_lower, uuid, need)
+        raise access.forbidden(request, queryset.model._meta.label_lower, uuid,
+                               roles.READ_ACTIVITIES if need == READ else need)
     return obj
 
 

@@ -72,7 +72,7 @@ class IndicatorChoiceField(IndicatorLabel, forms.ModelChoiceField):
 class MunicipalityFormMixin:
     """Limits unit (and user) choices to the municipality; project choices when the form has one."""
 
-    def __init__(self, *args, municipality_id, projects=None, **kwargs):
+    def __init__(self, *args, municipality_id, scope=None, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = municipality_units(municipality_id)
         if "participants" in self.fields:
@@ -81,7 +81,17 @@ class MunicipalityFormMixin:
             if name in self.fields:
                 from .selectors import indicator_choices
 
-                self.fields[name].queryset = indicator_choices(municipality_id)
+                if scope is None:
+                    raise TypeError("A form with data choices needs the user's scope.")
+                # Only data the user may read; what others attached stays (see services).
+                field = self.fields[name]
+                field.queryset = choices = indicator_choices(scope)
+                current = getattr(self.instance, "indicator", None) if name == "indicator" else None
+                if current is not None and not choices.filter(pk=current.pk).exists():
+                    # Chosen by someone who may read it: shown as such, and left as it is.
+                    field.disabled = True
+                    field.queryset = choices.model.objects.filter(pk=current.pk)
+                    field.label_from_instance = lambda indicator: _("Data that you do not have access to")
         if "project" in self.fields:
             if projects is None:
                 del self.fields["project"]

@@ -49,7 +49,10 @@ class TenantQuerySet(models.QuerySet):
     def visible_to(self, user, scope):
         if scope.municipality_id is None:
             return self.none()
-        q = models.Q(organiser=user) | models.Q(units__in=scope.unit_ids("read"))
+        from accounts.roles import READ_ACTIVITIES
+
+        # The same rule as workshops.access.can_read (the pages show citizen free text).
+        q = models.Q(organiser=user) | models.Q(units__in=scope.unit_ids(READ_ACTIVITIES))
         if hasattr(self.model, "participants"):
             q |= models.Q(participants=user)
         ids = self.filter(municipality_id=scope.municipality_id).filter(q).values("pk")

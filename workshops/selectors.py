@@ -45,13 +45,29 @@ def indicator_summaries(indicators, *, threshold: int) -> list[IndicatorSummary]
     return [s for s in summaries if s is not None]
 
 
-def indicator_choices(municipality_id: int):
-    """Indicators the municipality may attach: its own datasets' and the shared reference figures."""
+def indicator_choices(scope: access.Scope):
+    """Indicators the user may attach or see: those of the datasets they may read (their
+    units' and the municipality-wide ones, for leder/analytiker) and the shared reference figures."""
     from datasets.models import Dataset
 
-    datasets = Dataset.objects.visible_to(municipality_id)
+    datasets = Dataset.objects.readable_by(scope)
     return (Indicator.objects.filter(dataset__in=datasets).select_related("dataset")
             .order_by("dataset__title", "position", "name"))
+
+
+def readable_indicators(indicators, scope: access.Scope) -> tuple[list[Indicator], int]:
+    """The attached indicators the viewer may read, and how many others are attached.
+
+    Data chosen for a workshop or behind a focus group is shown only to a viewer who may
+    read its dataset (datasets.models.DatasetQuerySet), whoever chose it.
+    """
+    from datasets.models import Dataset
+
+    indicators = list(indicators)
+    readable = set(Dataset.objects.readable_by(scope).filter(pk__in={i.dataset_id for i in indicators})
+                   .values_list("pk", flat=True))
+    shown = [i for i in indicators if i.dataset_id in readable]
+    return shown, len(indicators) - len(shown)
 
 
 @dataclass(frozen=True)

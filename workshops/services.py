@@ -46,9 +46,24 @@ def _check_municipality(municipality, *, units: Iterable = (), users: Iterable =
         raise ValidationError({"project": _("Choose a project of your own municipality.")})
 
 
-def _check_indicators(municipality, indicators) -> None:
+def _check_indicators(municipality, indicators, *, by, kept=(), field: str = "indicators") -> None:
+    """Data of the municipality (or shared) that `by` may read (DatasetQuerySet.readable_by);
+    `kept`: indicators already attached, which may stay whoever attached them."""
     if any(i.dataset.municipality_id not in (None, municipality.pk) for i in indicators):
-        raise ValidationError({"indicators": _("Choose data of your own municipality.")})
+        raise ValidationError({field: _("Choose data of your own municipality.")})
+    kept_ids = {i.pk for i in kept}
+    new = [i for i in indicators if i.pk not in kept_ids]
+    if new and len(_readable(by, new)) < len(new):
+        raise ValidationError({field: _("Choose data that you have access to.")})
+
+
+def _readable(by, indicators) -> list:
+    from accounts.access import get_scope
+    from datasets.models import Dataset
+
+    ids = set(Dataset.objects.readable_by(get_scope(by)).filter(pk__in={i.dataset_id for i in indicators})
+              .values_list("pk", flat=True))
+    return [i for i in indicators if i.dataset_id in ids]
 
 
 def _save(obj, **fields):
@@ -71,7 +86,7 @@ def create_workshop(*, by, units: Iterable, participants: Iterable = (), use_tem
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(municipality, units=units, users=participants, project=fields.get("project"))
     indicators = list(fields.pop("indicators", []))
-    _check_indicators(municipality, indicators)
+    _check_indicators(municipality, indicators, by=by)
     workshop = _save(Workshop(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
     workshop.units.set(units)
     workshop.participants.set(participants)
@@ -92,7 +107,12 @@ def update_workshop(*, workshop: Workshop, by, units: Iterable, participants: It
     _check_municipality(workshop.municipality, units=units, users=participants, project=fields.get("project"))
     indicators = fields.pop("indicators", None)
     if indicators is not None:
-        _check_indicators(workshop.municipality, indicators)
+        indicators, current = list(indicators), list(workshop.indicators.all())
+        _check_indicators(workshop.municipality, indicators, by=by, kept=current)
+        # An editor chooses among the data they may read; what another (who may read it)
+        # attached and this editor cannot see stays attached.
+        readable = {i.pk for i in _readable(by, current)}
+        indicators += [i for i in current if i.pk not in readable and i not in indicators]
     _save(workshop, **fields)
     workshop.units.set(units)
     workshop.participants.set(participants)
@@ -169,7 +189,7 @@ def create_focusgroup(*, by, units: Iterable, request: HttpRequest | None = None
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(municipality, units=units, project=fields.get("project"))
     if fields.get("indicator") is not None:
-        _check_indicators(municipality, [fields["indicator"]])
+        _check_indicators(municipality, [fields["indicator"]], by=by, field="indicator")
     focus_group = _save(FocusGroup(municipality=municipality, organiser=fields.pop("organiser", by)), **fields)
     focus_group.units.set(units)
     audit.record("focusgroup.create", request=request, user=by, obj=focus_group, title=focus_group.title)
@@ -184,7 +204,10 @@ def update_focusgroup(*, focus_group: FocusGroup, by, units: Iterable, request: 
         raise ValidationError({"units": _("Choose at least one unit.")})
     _check_municipality(focus_group.municipality, units=units, project=fields.get("project"))
     if fields.get("indicator") is not None:
-        _check_indicators(focus_group.municipality, [fields["indicator"]])
+        # A ModelForm may already have changed the instance: compare with what is stored.
+        stored = FocusGroup.objects.filter(pk=focus_group.pk).values_list("indicator_id", flat=True).first()
+        kept = [fields["indicator"]] if stored == fields["indicator"].pk else []
+        _check_indicators(focus_group.municipality, [fields["indicator"]], by=by, kept=kept, field="indicator")
     _save(focus_group, **fields)
     focus_group.units.set(units)
     return focus_group

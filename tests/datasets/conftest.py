@@ -28,8 +28,10 @@ def staged_files():
 
 @pytest.fixture
 def dataset(world):
+    """Odense's team's dataset: its leder and the analytiker above it read and write it."""
     return services.create_dataset(municipality=world.odense.municipality, title="Hjemmepleje 2014",
-                                   source="Omsorgssystemet", period_start=datetime.date(2014, 1, 1))
+                                   source="Omsorgssystemet", period_start=datetime.date(2014, 1, 1),
+                                   unit=world.odense.team)
 
 
 @pytest.fixture

@@ -85,7 +85,8 @@ def test_creating_needs_a_unit_the_leder_leads(client, world):
     client.force_login(t.leder)
     response = client.post(reverse("projects:project_create"), plan_data(t, units=[t.other_team.pk]))
     assert response.status_code == 200
-    assert "mindst én enhed, som du er leder af" in response.content.decode()
+    assert "Du kan kun tilføje enheder, som du er leder af." in response.content.decode()
+    assert not Project.objects.exists()
 
 
 def test_group_member_edits_the_plan_and_status_change_is_audited(client, world):

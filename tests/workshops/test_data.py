@@ -22,10 +22,14 @@ def test_workshop_shows_the_chosen_indicators_with_the_gap(client, world, worksh
     body = client.get(reverse("workshops:workshop_edit", args=[workshop.uuid])).content.decode()
     assert "Træning som hjælp 2014: Selvhjulpne efter forløbet" in body
     workshop.indicators.add(indicator)
-    client.force_login(world.odense.medarbejder)
     body = client.get(reverse("workshops:workshop_detail", args=[workshop.uuid])).content.decode()
     assert "Hvad fortæller data os?" in body and "Selvhjulpne efter forløbet" in body
     assert "32" in body and "71" in body  # 32 % of the women, 71 % of the men
+    # An invited caseworker reads the workshop, but not a dataset (accounts.roles: DATASETS).
+    client.force_login(world.odense.medarbejder)
+    body = client.get(reverse("workshops:workshop_detail", args=[workshop.uuid])).content.decode()
+    assert "Hvad fortæller data os?" in body and "Selvhjulpne efter forløbet" not in body
+    assert "1 tabel med data, som er valgt til workshoppen, vises ikke" in body
 
 
 def test_indicators_of_another_municipality_are_refused(world, workshop):

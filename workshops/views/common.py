@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import access as accounts_access
+from accounts import roles
 from accounts.models import Unit
 from projects.models import Project
 
@@ -41,7 +42,8 @@ def list_view(request, model, template: str, section: str, **extra):
     if unit is not None:
         objects = objects.filter(units=unit)
     scope = accounts_access.get_scope(request.user)
-    units = Unit.objects.filter(municipality_id=scope.municipality_id, pk__in=scope.unit_ids())
+    units = Unit.objects.filter(municipality_id=scope.municipality_id,
+                                pk__in=scope.unit_ids(roles.READ_ACTIVITIES))
     return render(request, template, {
         "objects": objects, "can_create": can_create(request), "section": section, "unit": unit,
         "units": units.order_by("path"), **extra,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
+from accounts import roles
 
 from .. import access, selectors, services
 from ..forms import FindingForm, FocusGroupForm, HypothesisForm, SessionForm
@@ -35,6 +36,7 @@ def focusgroup_list(request):
 def focusgroup_create(request):
     access.require_create(request)
     form = FocusGroupForm(request.POST or None, municipality_id=request.user.municipality_id, projects=project_choices(request),
+                          scope=accounts_access.get_scope(request.user),
                           initial={"planned_size": 6, **initial_units(request)})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -81,26 +83,33 @@ def focusgroup_detail(request, uuid):
         "hypotheses": group.hypotheses.order_by("created_at", "pk"),
         "findings": group.findings.all(), "count_rows": count_rows, "age_bands": AgeBand.choices,
         "total": group.participant_total(), "checklist": checklist(FocusGroup.Checklist, group.checklist),
-        "grounding": group.indicator and selectors.indicator_summary(
-            group.indicator, threshold=group.municipality.suppression_threshold),
-        "can_analyse": scope.has(accounts_access.ANALYSE),
+        "grounding": _grounding(group, scope),
+        "can_analyse": scope.has(roles.DATASETS),
     })
+
+
+def _grounding(group, scope):
+    """The data behind the composition, for a viewer who may read its dataset."""
+    if group.indicator is None or not selectors.readable_indicators([group.indicator], scope)[0]:
+        return None
+    return selectors.indicator_summary(group.indicator, threshold=group.municipality.suppression_threshold)
 
 
 def _grounding_candidates(request, limit: int = 30) -> dict:
     """The data that can ground the composition: indicators with their gap, clear differences first."""
     municipality = request.user.municipality
-    summaries = selectors.indicator_summaries(selectors.indicator_choices(municipality.pk)[:limit],
+    scope = accounts_access.get_scope(request.user)
+    summaries = selectors.indicator_summaries(selectors.indicator_choices(scope)[:limit],
                                               threshold=municipality.suppression_threshold)
     summaries.sort(key=lambda s: s.verdict != "significant")
-    return {"candidates": summaries, "can_analyse": accounts_access.get_scope(request.user).has(
-        accounts_access.ANALYSE)}
+    return {"candidates": summaries, "can_analyse": scope.has(roles.DATASETS)}
 
 
 @login_required
 def focusgroup_edit(request, uuid):
     group = access.get_focusgroup_for(request, uuid, need=access.LEAD)
     form = FocusGroupForm(request.POST or None, instance=group, municipality_id=group.municipality_id,
+                          scope=accounts_access.get_scope(request.user),
                           projects=project_choices(request, group.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -167,6 +176,5 @@ def focusgroup_pdf(request, uuid):
     group = access.get_focusgroup_for(request, uuid)
     return pdf_response(request, "workshops/focusgroup_pdf.html", {
         "group": group, "checklist": FocusGroup.Checklist.choices,
-        "grounding": group.indicator and selectors.indicator_summary(
-            group.indicator, threshold=group.municipality.suppression_threshold),
+        "grounding": _grounding(group, accounts_access.get_scope(request.user)),
     }, "fokusgruppe-guide.pdf")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
+from accounts import roles
 
 from .. import access, agenda, selectors, services
 from ..forms import (
@@ -43,6 +44,7 @@ def workshop_list(request):
 def workshop_create(request):
     access.require_create(request)
     form = WorkshopForm(request.POST or None, municipality_id=request.user.municipality_id, projects=project_choices(request),
+                        scope=accounts_access.get_scope(request.user),
                         initial={"start_time": "09:00", "preparation_task": agenda.DEFAULT_PREPARATION_TASK,
                                  **initial_units(request)})
     if request.method == "POST" and form.is_valid():
@@ -81,14 +83,15 @@ def workshop_detail(request, uuid):
 def _workshop_data(request, workshop, scope) -> dict:
     """“What does the data tell us?”: attached indicators, and the units' logbooks for those who analyse."""
     threshold = workshop.municipality.suppression_threshold
-    indicators = selectors.indicator_summaries(workshop.indicators.select_related("dataset"), threshold=threshold)
+    readable, hidden = selectors.readable_indicators(workshop.indicators.select_related("dataset"), scope)
+    indicators = selectors.indicator_summaries(readable, threshold=threshold)
     unit_ids = [u.pk for u in workshop.units.all() if scope.has(accounts_access.ANALYSE, u.pk)]
     logbook = None
     if unit_ids:
         logbook = selectors.logbook_summary(municipality=workshop.municipality, unit_ids=unit_ids,
                                             today=timezone.localdate())
-    return {"indicator_summaries": indicators, "logbook": logbook,
-            "can_analyse": scope.has(accounts_access.ANALYSE),
+    return {"indicator_summaries": indicators, "hidden_indicators": hidden, "logbook": logbook,
+            "can_analyse": scope.has(roles.DATASETS),
             "analysis_unit": next((u for u in workshop.units.all() if u.pk in unit_ids), None)}
 
 
@@ -96,6 +99,7 @@ def _workshop_data(request, workshop, scope) -> dict:
 def workshop_edit(request, uuid):
     workshop = access.get_workshop_for(request, uuid, need=access.LEAD)
     form = WorkshopForm(request.POST or None, instance=workshop, municipality_id=workshop.municipality_id,
+                        scope=accounts_access.get_scope(request.user),
                         projects=project_choices(request, workshop.project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
