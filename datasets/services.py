@@ -197,6 +197,35 @@ def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
         raise
 
 
+def receive_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
+    """Stage an upload and check it for the mapping step, within the request's time budget.
+
+    The file is checked against every limit (size, columns, header length, cells, line
+    length, encoding, zip directory) before any parser builds a table, and the suggested
+    mapping with its preview is kept on the import, so the mapping page never reads the
+    file again. A refused file leaves nothing behind: no staged file, no import row. A
+    file that breaks a reader in an unforeseen way is refused the same way (and logged).
+    """
+    pending = stage_upload(dataset=dataset, upload=upload, user=user)
+    try:
+        with staged_file(pending) as path:
+            detection = imp.detect(path, budget=imp.Budget(imp.limits().preview_seconds))
+        pending.detection = detection.as_dict()
+        pending.save(update_fields=["detection"])
+    except imp.FileRefused:
+        discard_upload(pending)
+        raise
+    except Exception as exc:
+        discard_upload(pending)
+        logger.exception("The upload %s could not be read", pending.uuid)
+        raise imp.FileRefused(_("The file could not be read. Check that it is a CSV file or an Excel file (.xlsx) "
+                                "with the column names in the first row.")) from exc
+    except BaseException:
+        discard_upload(pending)
+        raise
+    return pending
+
+
 @contextlib.contextmanager
 def staged_file(pending: DatasetImport) -> Iterator[Path]:
     """A local path to the staged upload, for the readers that need a file (pandas, zipfile).
@@ -224,11 +253,14 @@ def staged_file(pending: DatasetImport) -> Iterator[Path]:
 
 
 def _discard(pending: DatasetImport) -> None:
-    if pending.staged_path:
-        with contextlib.suppress(FileNotFoundError):
-            imports_storage().delete(pending.staged_path)
-        DatasetImport.objects.filter(pk=pending.pk).update(staged_path="")
+    """Delete the staged file and the preview made from it (uploads may hold personal data)."""
+    if pending.staged_path or pending.detection:
+        if pending.staged_path:
+            with contextlib.suppress(FileNotFoundError):
+                imports_storage().delete(pending.staged_path)
+        DatasetImport.objects.filter(pk=pending.pk).update(staged_path="", detection={})
         pending.staged_path = ""
+        pending.detection = {}
 
 
 def discard_upload(pending: DatasetImport) -> None:
@@ -238,8 +270,8 @@ def discard_upload(pending: DatasetImport) -> None:
 
 
 class _ProgressWriter:
-    """Writes a running import's progress to its `DatasetImport` row, which the status page
-    on any web host reads.
+    """Writes a running import's progress (rows read of rows total) to its `DatasetImport` row,
+    which the status page on any web host reads.
 
     The import runs in one transaction (all or nothing), so a write on its connection
     would stay invisible until the commit (and on PostgreSQL that connection may be in
@@ -258,13 +290,15 @@ class _ProgressWriter:
         self._side = None
         self._side_failed = False
 
-    def __call__(self, fraction: float, rows: int) -> None:
+    def __call__(self, rows: int, total: int) -> None:
+        fraction = _fraction(rows / total if total else 0.0, cap=0.99)  # 100 % only when done
         if connection.in_atomic_block and connection.vendor == "postgresql":
-            self._write_aside(_fraction(fraction), rows)
+            self._write_aside(fraction, rows, total)
         else:
-            DatasetImport.objects.filter(pk=self.pk).update(progress=_fraction(fraction), progress_rows=rows)
+            DatasetImport.objects.filter(pk=self.pk).update(progress=fraction, progress_rows=rows,
+                                                            progress_total=total)
 
-    def _write_aside(self, fraction: float, rows: int) -> None:
+    def _write_aside(self, fraction: float, rows: int, total: int) -> None:
         if self._side_failed:
             return
         try:
@@ -274,9 +308,10 @@ class _ProgressWriter:
             table, pk = quote(DatasetImport._meta.db_table), quote(DatasetImport._meta.pk.column)
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s "
+                    f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s, "
+                    f"{quote('progress_total')} = %s "
                     f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s FOR UPDATE SKIP LOCKED)",
-                    [fraction, rows, self.pk],
+                    [fraction, rows, total, self.pk],
                 )
         except DatabaseError:
             logger.warning("Could not record the progress of dataset import %s", self.pk, exc_info=True)
@@ -288,8 +323,8 @@ class _ProgressWriter:
             self._side = None
 
 
-def _fraction(value: float) -> float:
-    return round(min(max(value, 0.0), 1.0), 3)
+def _fraction(value: float, cap: float = 1.0) -> float:
+    return round(min(max(value, 0.0), cap), 3)
 
 
 def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
@@ -299,9 +334,13 @@ def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
 
 
 def read_progress(pending: DatasetImport) -> dict:
+    """Rows read of rows total; the fraction reaches 1.0 only when the import is done."""
+    if pending.status in (DatasetImport.Status.DONE, DatasetImport.Status.REPLACED):
+        return {"fraction": 1.0, "rows": pending.rows, "total": pending.rows}
     if not pending.staged_path:
-        return {"fraction": 1.0 if pending.status == DatasetImport.Status.DONE else 0.0, "rows": pending.rows}
-    return {"fraction": pending.progress, "rows": pending.progress_rows}
+        return {"fraction": 0.0, "rows": pending.rows, "total": pending.progress_total}
+    return {"fraction": _fraction(pending.progress, cap=0.99), "rows": pending.progress_rows,
+            "total": pending.progress_total}
 
 
 def run_staged_import(pending_id: int, language: str = "da") -> None:
@@ -310,7 +349,7 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
     if pending.status not in (DatasetImport.Status.QUEUED, DatasetImport.Status.UPLOADED):
         return
     DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING, progress=0.0,
-                                                       progress_rows=0)
+                                                       progress_rows=0, progress_total=0)
     progress = _ProgressWriter(pending)
     with override(language):
         try:
@@ -338,7 +377,8 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
             raise
         else:
             DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations,
-                                                               progress=1.0, progress_rows=result.rows)
+                                                               progress=1.0, progress_rows=result.rows,
+                                                               progress_total=result.rows)
         finally:
             progress.close()
             _discard(pending)
@@ -358,7 +398,7 @@ def import_file(
     filename: str = "",
     allow_origin: bool | None = None,
     record: DatasetImport | None = None,
-    progress: Callable[[float, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file into `dataset`: everything is checked, then all is kept or nothing.
 
@@ -377,6 +417,18 @@ def import_file(
         raise ImportRefused(_("This file has already been imported into “%(title)s”. Choose “replace” to "
                               "import it again.") % {"title": dataset.title})
     source = imp.open_table(path)
+    try:
+        return _import_source(dataset=dataset, source=source, path=path, sha256=sha256, user=user, request=request,
+                              plan=plan, replace=replace, filename=filename, allow_origin=allow_origin,
+                              record=record, progress=progress, started=started)
+    finally:
+        source.close()
+
+
+def _import_source(*, dataset: Dataset, source: imp.TableSource, path: Path, sha256: str, user, request,
+                   plan: imp.Plan | dict | None, replace: bool, filename: str, allow_origin: bool | None,
+                   record: DatasetImport | None, progress: Callable[[int, int], None] | None,
+                   started: float) -> ImportResult:
     if plan is None:
         detection = imp.detect(path)
         plan = imp.Plan(targets=detection.targets, kind=detection.kind, sex_codes=detection.sex_codes,
@@ -428,21 +480,24 @@ def import_file(
         raise ImportRefused(_("The file repeats a row (same indicator, period, sex and breakdown) or conflicts "
                               "with data already in the dataset. Nothing was stored.")) from exc
     transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=dataset.municipality_id), robust=True)
-    if progress:
-        progress(1.0, validator.rows)
     return ImportResult(dataset=dataset, rows=validator.rows, observations=writer.count,
                         indicators=sorted(writer.names), seconds=time.monotonic() - started, replaced=replace)
 
 
 def _read_all(source: imp.TableSource, plan: imp.Plan, validator: imp.ChunkValidator, writer: _Writer,
-              progress: Callable[[float, int], None] | None) -> None:
-    """Check every chunk; write while no error has been seen; raise the refusal at the end."""
+              progress: Callable[[int, int], None] | None) -> None:
+    """Check every chunk; write while no error has been seen; raise the refusal at the end.
+
+    `progress(rows read, rows total)` is called before the first chunk and after each one.
+    """
+    if progress:
+        progress(0, source.total_rows)
     if plan.kind == imp.PERSON:
         aggregator = imp.PersonAggregator(validator)
         for start, df in source.chunks():
             aggregator.add(start, df)
             if progress:
-                progress(source.progress() * 0.95, validator.rows)
+                progress(validator.rows, source.total_rows)
         _bad_rows(source, validator)
         if validator.errors:
             raise _refusal(validator)
@@ -453,7 +508,7 @@ def _read_all(source: imp.TableSource, plan: imp.Plan, validator: imp.ChunkValid
         if frame is not None and not validator.errors:
             writer.write(frame)
         if progress:
-            progress(source.progress(), validator.rows)
+            progress(validator.rows, source.total_rows)
     _bad_rows(source, validator)
     if validator.errors:
         raise _refusal(validator)
@@ -584,8 +639,12 @@ class _Writer:
 
 
 def detect_for(pending: DatasetImport) -> imp.Detection:
+    """The mapping suggested when the file was uploaded; read again (within the request's
+    time budget) only for an upload staged before detections were kept."""
+    if pending.detection:
+        return imp.Detection.from_dict(pending.detection)
     with staged_file(pending) as path:
-        return imp.detect(path)
+        return imp.detect(path, budget=imp.Budget(imp.limits().preview_seconds))
 
 
 def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, user, request=None,

@@ -273,6 +273,21 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded dataset file may contain (datasets/importing.py; docs/datasets.md).
+# Checked on the bytes and the zip directory before any parser runs, so a wide or huge
+# file is refused before a mapping page is built.
+DATASETS_MAX_COLUMNS = env.int("DATASETS_MAX_COLUMNS", default=200)
+DATASETS_MAX_HEADER_CHARS = env.int("DATASETS_MAX_HEADER_CHARS", default=200)
+DATASETS_MAX_CELLS = env.int("DATASETS_MAX_CELLS", default=20_000_000)  # rows x columns
+DATASETS_MAX_LINE_BYTES = env.int("DATASETS_MAX_LINE_BYTES", default=64 * 1024)
+DATASETS_XLSX_MAX_ENTRIES = env.int("DATASETS_XLSX_MAX_ENTRIES", default=1000)
+DATASETS_XLSX_MAX_UNCOMPRESSED = env.int("DATASETS_XLSX_MAX_UNCOMPRESSED", default=500 * 1024 * 1024)
+DATASETS_XLSX_MAX_RATIO = env.int("DATASETS_XLSX_MAX_RATIO", default=200)
+DATASETS_XLSX_MAX_PART = env.int("DATASETS_XLSX_MAX_PART", default=250 * 1024 * 1024)
+# openpyxl reads the shared strings whole into memory, so they have a limit of their own.
+DATASETS_XLSX_MAX_SHARED_STRINGS = env.int("DATASETS_XLSX_MAX_SHARED_STRINGS", default=20 * 1024 * 1024)
+# How long the upload request may spend reading a file (checks and mapping preview).
+DATASETS_PREVIEW_SECONDS = env.float("DATASETS_PREVIEW_SECONDS", default=10.0)
 
 LOGGING = {
     "version": 1,
