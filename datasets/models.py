@@ -263,6 +263,11 @@ class DatasetImport(models.Model):
     # The suggested mapping and preview, made once when the file was uploaded and checked,
     # so the mapping page never reads the file again. Emptied with the staged file.
     detection = models.JSONField(default=dict, blank=True, editable=False)
+    # The job's lease (ligestilling/jobs.py): when it was queued, its task row, and the last
+    # sign of life of the worker running it. A job whose lease ran out is failed.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts import audit, versions
+from ligestilling import jobs
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
@@ -270,8 +271,8 @@ def discard_upload(pending: DatasetImport) -> None:
 
 
 class _ProgressWriter:
-    """Writes a running import's progress (rows read of rows total) to its `DatasetImport` row,
-    which the status page on any web host reads.
+    """Writes a running import's progress (rows read of rows total) and renews its lease
+    (`heartbeat_at`) on its `DatasetImport` row, which the status page on any web host reads.
 
     The import runs in one transaction (all or nothing), so a write on its connection
     would stay invisible until the commit (and on PostgreSQL that connection may be in
@@ -283,6 +284,10 @@ class _ProgressWriter:
     SQLite allows one writer at a time, so there it is written on the import's own
     connection and shows when the import ends (SQLite is for one machine, where imports
     usually run inline).
+
+    Every write is for a RUNNING import only. When the row is no longer running, the job
+    was failed as stale (its lease ran out, `expire_stale_imports`): `jobs.JobLost` stops
+    the import, which then rolls back.
     """
 
     def __init__(self, pending: DatasetImport):
@@ -294,9 +299,9 @@ class _ProgressWriter:
         fraction = _fraction(rows / total if total else 0.0, cap=0.99)  # 100 % only when done
         if connection.in_atomic_block and connection.vendor == "postgresql":
             self._write_aside(fraction, rows, total)
-        else:
-            DatasetImport.objects.filter(pk=self.pk).update(progress=fraction, progress_rows=rows,
-                                                            progress_total=total)
+        elif not DatasetImport.objects.filter(pk=self.pk, status=DatasetImport.Status.RUNNING).update(
+                progress=fraction, progress_rows=rows, progress_total=total, heartbeat_at=timezone.now()):
+            raise jobs.JobLost(self.pk)
 
     def _write_aside(self, fraction: float, rows: int, total: int) -> None:
         if self._side_failed:
@@ -306,16 +311,26 @@ class _ProgressWriter:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
             quote = self._side.ops.quote_name
             table, pk = quote(DatasetImport._meta.db_table), quote(DatasetImport._meta.pk.column)
+            status = quote("status")
             with self._side.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s, "
-                    f"{quote('progress_total')} = %s "
-                    f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s FOR UPDATE SKIP LOCKED)",
-                    [fraction, rows, total, self.pk],
+                    f"{quote('progress_total')} = %s, {quote('heartbeat_at')} = %s "
+                    f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s AND {status} = %s "
+                    f"FOR UPDATE SKIP LOCKED)",
+                    [fraction, rows, total, timezone.now(), self.pk, DatasetImport.Status.RUNNING],
                 )
+                lost = False
+                if cursor.rowcount == 0:  # locked for a moment, not committed yet, or no longer running?
+                    cursor.execute(f"SELECT {status} FROM {table} WHERE {pk} = %s", [self.pk])
+                    found = cursor.fetchone()
+                    lost = found is not None and found[0] != DatasetImport.Status.RUNNING
         except DatabaseError:
             logger.warning("Could not record the progress of dataset import %s", self.pk, exc_info=True)
             self._side_failed = True
+            return
+        if lost:
+            raise jobs.JobLost(self.pk)
 
     def close(self) -> None:
         if self._side is not None:
@@ -343,13 +358,28 @@ def read_progress(pending: DatasetImport) -> dict:
             "total": pending.progress_total}
 
 
+def _failed(pending: DatasetImport, reason: str, *, errors: list[dict] | None = None, total: int = 0) -> bool:
+    """Mark the import failed with a general reason (and row errors)."""
+    return bool(DatasetImport.objects.filter(pk=pending.pk).update(
+        status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
+        errors=[{"row": None, "column": "", "value": "", "reason": reason}] + (errors or []), error_count=total,
+    ))
+
+
 def run_staged_import(pending_id: int, language: str = "da") -> None:
-    """Import a staged upload with its confirmed mapping; record the outcome on it."""
+    """Import a staged upload with its confirmed mapping; record the outcome on it.
+
+    The job claims the import (QUEUED to RUNNING) and renews its lease while it reads;
+    if the lease is taken from it (the import was failed as stale meanwhile) it stops
+    and stores nothing.
+    """
     pending = DatasetImport.objects.select_related("dataset", "created_by").get(pk=pending_id)
-    if pending.status not in (DatasetImport.Status.QUEUED, DatasetImport.Status.UPLOADED):
+    Status = DatasetImport.Status
+    claimed = DatasetImport.objects.filter(pk=pending.pk, status__in=(Status.QUEUED, Status.UPLOADED)).update(
+        status=Status.RUNNING, progress=0.0, progress_rows=0, progress_total=0, heartbeat_at=timezone.now())
+    if not claimed:
         return
-    DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING, progress=0.0,
-                                                       progress_rows=0, progress_total=0)
+    pending.status = Status.RUNNING
     progress = _ProgressWriter(pending)
     with override(language):
         try:
@@ -359,21 +389,14 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
                     plan=imp.Plan.from_dict(pending.options), replace=pending.replace,
                     filename=pending.filename, record=pending, progress=progress,
                 )
+        except jobs.JobLost:
+            logger.warning("Dataset import %s was failed as stale while it ran; it stopped", pending.pk)
         except (ImportRefused, imp.FileRefused) as exc:
-            errors = getattr(exc, "errors", [])
-            DatasetImport.objects.filter(pk=pending.pk).update(
-                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
-                errors=[{"row": None, "column": "", "value": "", "reason": exc.message}] + errors,
-                error_count=getattr(exc, "total", 0),
-            )
+            _failed(pending, exc.message, errors=getattr(exc, "errors", []), total=getattr(exc, "total", 0))
             audit.record("dataset.import_refused", user=pending.created_by, obj=pending.dataset,
                          file=pending.filename, errors=getattr(exc, "total", 0))
         except Exception:
-            DatasetImport.objects.filter(pk=pending.pk).update(
-                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
-                errors=[{"row": None, "column": "", "value": "",
-                         "reason": _("The import failed unexpectedly. Nothing was stored.")}],
-            )
+            _failed(pending, _("The import failed unexpectedly. Nothing was stored."))
             raise
         else:
             DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations,
@@ -382,6 +405,63 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
         finally:
             progress.close()
             _discard(pending)
+
+
+# --- Leases: imports whose worker died -----------------------------------------------------
+
+
+def _expire(pending: DatasetImport, reason: str) -> bool:
+    """Fail one stale import unless it changed meanwhile (its worker renewed the lease, or it
+    ended); a row locked by its running import is skipped, never waited for."""
+    with transaction.atomic():
+        locked = (DatasetImport.objects.select_for_update(skip_locked=True)
+                  .filter(pk=pending.pk, **jobs.unchanged(pending)).values_list("pk", flat=True).first())
+        if locked is None or not _failed(pending, reason):
+            return False
+    _discard(pending)
+    audit.record("dataset.import_expired", user=pending.created_by, obj=pending.dataset, file=pending.filename,
+                 status=pending.status)
+    return True
+
+
+def _stale_reason(pending: DatasetImport, now: datetime.datetime) -> str | None:
+    why = jobs.why_stale(pending, now)
+    if why == jobs.STOPPED:
+        return _("The import stopped before it finished: the background worker running it stopped "
+                 "responding. Nothing was stored. Upload the file again to start a new import.")
+    if why == jobs.WAITED:
+        return _("The import never started: it waited more than %(minutes)s minutes for a background worker. "
+                 "Nothing was stored. Upload the file again, and tell your IT support if it happens again.") % {
+            "minutes": int(jobs.queue_limit().total_seconds() // 60)}
+    if why == jobs.LOST:
+        return _("The import never started: its place in the background queue was lost. Nothing was stored. "
+                 "Upload the file again to start a new import.")
+    return None
+
+
+def expire_if_stale(pending: DatasetImport) -> bool:
+    """Fail this import when its lease ran out (the status page calls it: the user never
+    watches a dead import). The message is in the active language."""
+    reason = _stale_reason(pending, timezone.now())
+    if reason is None or not _expire(pending, reason):
+        return False
+    pending.refresh_from_db()
+    return True
+
+
+def expire_stale_imports() -> int:
+    """Fail every import whose worker died (lease ran out) or that never started (its task
+    row is gone, or it waited longer than the queue limit), and delete its staged file.
+    Run by the task worker before each job and by `manage.py expire_stale_jobs`; the
+    messages are in the installation's language."""
+    now = timezone.now()
+    expired = 0
+    with override(settings.LANGUAGE_CODE):
+        for pending in DatasetImport.objects.select_related("dataset", "created_by").filter(jobs.candidates(now)):
+            reason = _stale_reason(pending, now)
+            if reason is not None and _expire(pending, reason):
+                expired += 1
+    return expired
 
 
 # --- The import --------------------------------------------------------------------------
@@ -466,11 +546,19 @@ def _import_source(*, dataset: Dataset, source: imp.TableSource, path: Path, sha
             if record is None:
                 record = DatasetImport(dataset=dataset, filename=filename or path.name, size=path.stat().st_size,
                                        sha256=sha256, created_by=user, replace=replace, options=plan.as_dict())
+                fields = None
+            else:
+                # A background job finishes only while it holds its lease: one failed as
+                # stale meanwhile stores nothing (its row lock also holds off the expiry).
+                if not DatasetImport.objects.select_for_update().filter(
+                        pk=record.pk, status=DatasetImport.Status.RUNNING).values_list("pk", flat=True).first():
+                    raise jobs.JobLost(record.pk)
+                fields = ["status", "rows", "observations", "finished_at"]
             record.status = DatasetImport.Status.DONE
             record.rows = validator.rows
             record.observations = writer.count
             record.finished_at = timezone.now()
-            record.save()
+            record.save(update_fields=fields)
             # Last: the version row stays locked until the commit.
             versions.bump(dataset.municipality_id)
             audit.record("dataset.replace" if replace else "dataset.import", request=request, user=user,
@@ -659,11 +747,18 @@ def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, use
     pending.options = plan.as_dict()
     pending.replace = replace
     pending.status = DatasetImport.Status.QUEUED
-    pending.save(update_fields=["options", "replace", "status"])
+    pending.queued_at = timezone.now()
+    pending.save(update_fields=["options", "replace", "status", "queued_at"])
     if pending.size <= inline_limit():
         run_staged_import(pending.pk, language)
     else:
-        transaction.on_commit(lambda: import_dataset_file.enqueue(pending.pk, language))
+        def enqueue():
+            result = import_dataset_file.enqueue(pending.pk, language)
+            # Its task row, so that a queued import whose task is gone can be failed.
+            DatasetImport.objects.filter(pk=pending.pk, status=DatasetImport.Status.QUEUED).update(
+                task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
     pending.refresh_from_db()
     return pending
 

@@ -196,6 +196,7 @@ def import_mapping(request, uuid, import_uuid):
 def import_status(request, uuid, import_uuid):
     dataset = get_dataset_for(request, uuid)
     pending = _get_import(request, dataset, import_uuid)
+    services.expire_if_stale(pending)  # a dead worker's import shows as failed, with why
     if pending.status == DatasetImport.Status.DONE and request.GET.get("stay") != "1":
         messages.success(request, _("%(file)s is imported: %(rows)s rows, %(obs)s figures.") % {
             "file": pending.filename, "rows": pending.rows, "obs": pending.observations})
@@ -215,6 +216,7 @@ def import_status(request, uuid, import_uuid):
 def import_progress(request, uuid, import_uuid):
     dataset = get_dataset_for(request, uuid)
     pending = _get_import(request, dataset, import_uuid)
+    services.expire_if_stale(pending)
     progress = services.read_progress(pending)
     return JsonResponse({
         "status": pending.status, "fraction": progress["fraction"], "rows": progress["rows"],

@@ -289,6 +289,12 @@ DATASETS_XLSX_MAX_SHARED_STRINGS = env.int("DATASETS_XLSX_MAX_SHARED_STRINGS", d
 # How long the upload request may spend reading a file (checks and mapping preview).
 DATASETS_PREVIEW_SECONDS = env.float("DATASETS_PREVIEW_SECONDS", default=10.0)
 
+# Background jobs (dataset imports, committee PDFs; ligestilling/jobs.py): a running job
+# renews its lease at every step; one whose lease ran out (its worker died) is failed, and
+# so is a queued job whose task is gone or that waited longer than the queue limit.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
+JOBS_QUEUE_LIMIT_SECONDS = env.int("JOBS_QUEUE_LIMIT_SECONDS", default=3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
