@@ -44,6 +44,7 @@ from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
 from .models import Dataset, DatasetImport, Indicator, Measure, Observation
+from .uploads import is_disk_full
 
 OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area",
                        "value", "numerator", "denominator", "n", "sd"]
@@ -62,6 +63,14 @@ def imports_storage() -> Storage:
 def inline_limit() -> int:
     """Files up to this size are imported within the request; larger ones in the background."""
     return int(getattr(settings, "DATASETS_INLINE_IMPORT_BYTES", 2 * 1024 * 1024))
+
+
+class DiskFull(imp.FileRefused):
+    """The disk (or quota) ran out while a file was written; nothing half-written is kept."""
+
+    def __init__(self):
+        super().__init__(_("The server has no room to store the file right now (its disk is full). Nothing was "
+                           "saved. Try again later, and tell your IT support if it happens again."))
 
 
 class ImportRefused(Exception):
@@ -175,19 +184,29 @@ def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
                                 "files.") % {"size": imp._mb(size), "limit": imp._mb(imp.max_upload_bytes())})
     written = 0
     digest = hashlib.sha256()
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
-        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
-        for block in chunks:
-            written += len(block)
-            if written > imp.max_upload_bytes():
-                raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
-                                      % {"limit": imp._mb(imp.max_upload_bytes())})
-            digest.update(block)
-            spool.write(block)
-        if written == 0:
-            raise imp.FileRefused(_("The file is empty."))
-        spool.seek(0)
-        name = imports_storage().save(f"{uuid.uuid4().hex}.upload", File(spool))
+    storage = imports_storage()
+    name = f"{uuid.uuid4().hex}.upload"
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+            for block in chunks:
+                written += len(block)
+                if written > imp.max_upload_bytes():
+                    raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
+                                          % {"limit": imp._mb(imp.max_upload_bytes())})
+                digest.update(block)
+                spool.write(block)
+            if written == 0:
+                raise imp.FileRefused(_("The file is empty."))
+            spool.seek(0)
+            name = storage.save(name, File(spool))
+    except OSError as exc:
+        # A full disk (or quota) while spooling or storing: the storage may have left the
+        # part it wrote (FileSystemStorage does).
+        _delete_quietly(storage, name)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
     try:
         return DatasetImport.objects.create(
             dataset=dataset, filename=os.path.basename(getattr(upload, "name", "") or "fil")[:255], size=written,
@@ -196,6 +215,13 @@ def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
     except BaseException:
         imports_storage().delete(name)
         raise
+
+
+def _delete_quietly(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # noqa: BLE001 - cleaning up after a failure must not hide it
+        logger.warning("Could not delete the partial upload %s", name, exc_info=True)
 
 
 def receive_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
@@ -218,6 +244,8 @@ def receive_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
         raise
     except Exception as exc:
         discard_upload(pending)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         logger.exception("The upload %s could not be read", pending.uuid)
         raise imp.FileRefused(_("The file could not be read. Check that it is a CSV file or an Excel file (.xlsx) "
                                 "with the column names in the first row.")) from exc
@@ -395,9 +423,13 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
             _failed(pending, exc.message, errors=getattr(exc, "errors", []), total=getattr(exc, "total", 0))
             audit.record("dataset.import_refused", user=pending.created_by, obj=pending.dataset,
                          file=pending.filename, errors=getattr(exc, "total", 0))
-        except Exception:
-            _failed(pending, _("The import failed unexpectedly. Nothing was stored."))
-            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # a local copy of a file in S3 on a full disk
+                _failed(pending, DiskFull().message)
+                logger.error("Dataset import %s: the disk is full", pending.pk)
+            else:
+                _failed(pending, _("The import failed unexpectedly. Nothing was stored."))
+                raise
         else:
             DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations,
                                                                progress=1.0, progress_rows=result.rows,

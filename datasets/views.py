@@ -141,7 +141,11 @@ def dataset_delete(request, uuid):
 def dataset_upload(request, uuid):
     dataset = get_dataset_for(request, uuid, write=True)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "upload_disk_full", False):
+        # This host's disk filled while Django wrote the upload (datasets/uploads.py).
+        form.full_clean()
+        form.errors["file"] = form.error_class([services.DiskFull().message])
+    elif request.method == "POST" and form.is_valid():
         try:
             # Every limit is checked and the preview made here; a refused file leaves nothing.
             pending = services.receive_upload(dataset=dataset, upload=form.cleaned_data["file"], user=request.user)

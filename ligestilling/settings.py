@@ -273,6 +273,12 @@ CONTENT_SECURITY_POLICY = {
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads go to a temporary file; on a full disk the part written is deleted and the
+# upload page says so (datasets/uploads.py) instead of a 500.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "datasets.uploads.TemporaryFileUploadHandler",
+]
 # What an uploaded dataset file may contain (datasets/importing.py; docs/datasets.md).
 # Checked on the bytes and the zip directory before any parser runs, so a wide or huge
 # file is refused before a mapping page is built.
