@@ -473,12 +473,42 @@ def _stale_reason(pending: DatasetImport, now: datetime.datetime) -> str | None:
 
 def expire_if_stale(pending: DatasetImport) -> bool:
     """Fail this import when its lease ran out (the status page calls it: the user never
-    watches a dead import). The message is in the active language."""
+    watches a dead import). The message is in the active language.
+
+    It never makes the page wait or fail: on SQLite a live import's heartbeat stays inside
+    its transaction, and the writer lock it holds is its sign of life; the page gives up
+    after a moment, as it does on any database error, and the worker and the scheduled
+    command, which can wait, decide.
+    """
     reason = _stale_reason(pending, timezone.now())
-    if reason is None or not _expire(pending, reason):
+    if reason is None:
+        return False
+    try:
+        with _short_lock_wait():
+            if not _expire(pending, reason):
+                return False
+    except DatabaseError:
+        logger.info("Dataset import %s looked stale but its row is busy; left to the worker", pending.pk)
         return False
     pending.refresh_from_db()
     return True
+
+
+@contextlib.contextmanager
+def _short_lock_wait(milliseconds: int = 200):
+    """On SQLite, wait this long for the writer lock instead of the connection's timeout."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def expire_stale_imports() -> int:

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -178,3 +179,34 @@ def test_a_live_import_renews_its_lease(dataset):
     services._ProgressWriter(running)(10, 200)
     running.refresh_from_db()
     assert running.heartbeat_at > before
+
+
+def test_the_status_page_never_waits_for_a_busy_import_row(client, world, dataset, monkeypatch):
+    """SQLite: a live import holds the writer lock, and its heartbeat is inside its transaction."""
+    busy = staged(dataset, status="running", heartbeat_minutes_ago=10)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "_expire", locked)
+    client.force_login(world.odense.analytiker)
+    status = client.get(reverse("datasets:import_progress", args=[dataset.uuid, busy.uuid]))
+    assert status.status_code == 200 and status.json()["status"] == "running"
+    busy.refresh_from_db()
+    assert busy.status == "running" and busy.staged_path
+
+
+def test_the_page_waits_only_a_moment_for_sqlites_writer_lock(dataset):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's busy timeout")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+    with services._short_lock_wait(150), connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == 150
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] == before
