@@ -20,6 +20,7 @@ import csv
 import io
 import math
 import re
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .models import CivilStatus, Education, Measure, Origin, Sex
@@ -42,12 +44,41 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
 
 
-# Limits for XLSX files, checked on the zip directory before anything is unpacked.
-def xlsx_limits() -> tuple[int, int, int]:
-    return (
-        int(getattr(settings, "DATASETS_XLSX_MAX_ENTRIES", 1000)),
-        int(getattr(settings, "DATASETS_XLSX_MAX_UNCOMPRESSED", 500 * 1024 * 1024)),
-        int(getattr(settings, "DATASETS_XLSX_MAX_RATIO", 200)),
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded file may contain; each is a setting (README, docs/datasets.md).
+
+    They are checked on the file's bytes and, for .xlsx, on the zip directory before
+    anything is parsed, so a wide or huge file is refused before a mapping page is built.
+    """
+
+    columns: int
+    header_chars: int
+    cells: int
+    line_bytes: int
+    xlsx_entries: int
+    xlsx_uncompressed: int
+    xlsx_ratio: int
+    xlsx_part: int
+    xlsx_shared_strings: int
+    preview_seconds: float
+
+
+def limits() -> Limits:
+    def get(name: str, default):
+        return type(default)(getattr(settings, name, default))
+
+    return Limits(
+        columns=get("DATASETS_MAX_COLUMNS", 200),
+        header_chars=get("DATASETS_MAX_HEADER_CHARS", 200),
+        cells=get("DATASETS_MAX_CELLS", 20_000_000),
+        line_bytes=get("DATASETS_MAX_LINE_BYTES", 64 * 1024),
+        xlsx_entries=get("DATASETS_XLSX_MAX_ENTRIES", 1000),
+        xlsx_uncompressed=get("DATASETS_XLSX_MAX_UNCOMPRESSED", 500 * 1024 * 1024),
+        xlsx_ratio=get("DATASETS_XLSX_MAX_RATIO", 200),
+        xlsx_part=get("DATASETS_XLSX_MAX_PART", 250 * 1024 * 1024),
+        xlsx_shared_strings=get("DATASETS_XLSX_MAX_SHARED_STRINGS", 20 * 1024 * 1024),
+        preview_seconds=get("DATASETS_PREVIEW_SECONDS", 10.0),
     )
 
 
@@ -57,6 +88,38 @@ class FileRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+_clock = time.monotonic  # the budget's clock (tests move it)
+
+
+class Budget:
+    """How long a web request may spend reading a file (the checks and the mapping preview).
+
+    `check()` is called between blocks, rows and reads of the zip archive, so also the
+    parsing inside openpyxl stops when the time is up. `Budget()` has no limit (the task
+    worker and the command line, whose work is bounded by the size limits and the lease).
+    """
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds = seconds
+        self.deadline = _clock() + seconds if seconds else None
+
+    def check(self) -> None:
+        if self.deadline is not None and _clock() > self.deadline:
+            raise TooSlow(self.seconds)
+
+
+class TooSlow(FileRefused):
+    def __init__(self, seconds: float):
+        super().__init__(_("Reading the file took longer than the limit of %(limit)s seconds for checking an "
+                           "upload, so it was stopped. Save it as CSV, which is much faster to read, or split it "
+                           "into smaller files.") % {"limit": _n(int(seconds) if seconds == int(seconds) else seconds)})
+
+
+def _n(value) -> str:
+    """A number as the user's language writes it (100.000 in Danish)."""
+    return number_format(value, force_grouping=True)
 
 
 # --- Targets of the mapping ---------------------------------------------------------
@@ -293,54 +356,6 @@ def is_xlsx(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes, else Windows-1252."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as f:
-            while block := f.read(1 << 20):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "cp1252"
-    with open(path, "rb") as f:
-        return "utf-8-sig" if f.read(3) == codecs.BOM_UTF8 else "utf-8"
-
-
-def detect_separator(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (";", ",", "\t")}
-    sep = max(counts, key=counts.get)
-    return sep if counts[sep] else ";"
-
-
-@dataclass
-class TableSource:
-    """An opened file: header, how it was read, and its chunks."""
-
-    header: list[str]
-    kind: str  # "csv" or "xlsx"
-    encoding: str = ""
-    separator: str = ""
-    decimal_comma: bool = False
-    chunks: Callable[[], Iterator[tuple[int, pd.DataFrame]]] = field(default=lambda: iter(()))
-    progress: Callable[[], float] = field(default=lambda: 0.0)
-    bad_rows: list[tuple[int, str]] = field(default_factory=list)
-
-
-class _CountingReader(io.RawIOBase):
-    def __init__(self, f, total: int):
-        self.f, self.done, self.total = f, 0, max(total, 1)
-
-    def readable(self):
-        return True
-
-    def readinto(self, b):
-        data = self.f.read(len(b))
-        b[: len(data)] = data
-        self.done += len(data)
-        return len(data)
-
-
 def check_size(path: Path) -> int:
     size = path.stat().st_size
     limit = max_upload_bytes()
@@ -356,27 +371,229 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}".replace(".", ",")
 
 
-def open_table(path: Path, chunk_rows: int = CHUNK_ROWS) -> TableSource:
+@dataclass
+class TableSource:
+    """An opened file: header, how it was read, and its chunks. `close()` when done."""
+
+    header: list[str]
+    kind: str  # "csv" or "xlsx"
+    encoding: str = ""
+    separator: str = ""
+    decimal_comma: bool = False
+    chunks: Callable[[], Iterator[tuple[int, pd.DataFrame]]] = field(default=lambda: iter(()))
+    # Data rows in the file, counted cheaply before reading (CSV: its lines; .xlsx: the
+    # sheet's dimension); an upper bound, as blank rows are skipped. For progress.
+    total_rows: int = 0
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+def check_header(header: list[str], lim: Limits) -> None:
+    if len(header) > lim.columns:
+        raise FileRefused(_("The file has %(count)s columns; the limit is %(limit)s. Remove the columns you do "
+                            "not need, or split the file.") % {"count": _n(len(header)), "limit": _n(lim.columns)})
+    for number, name in enumerate(header, start=1):
+        if len(name) > lim.header_chars:
+            raise FileRefused(_("The name of column %(number)s in the first row is %(length)s characters long; "
+                                "the limit is %(limit)s. Shorten the column names.")
+                              % {"number": _n(number), "length": _n(len(name)), "limit": _n(lim.header_chars)})
+
+
+def check_cells(rows: int, columns: int, lim: Limits) -> None:
+    if rows * columns > lim.cells:
+        raise FileRefused(_("The file has %(rows)s rows of %(columns)s columns, %(cells)s cells; the limit is "
+                            "%(limit)s cells. Split it into smaller files.")
+                          % {"rows": _n(rows), "columns": _n(columns), "cells": _n(rows * columns),
+                             "limit": _n(lim.cells)})
+
+
+def open_table(path: Path, chunk_rows: int = CHUNK_ROWS, budget: Budget | None = None) -> TableSource:
+    """Check the file against the limits, then open it. Raises `FileRefused`."""
     path = Path(path)
     check_size(path)
+    budget = budget or Budget()
     if is_xlsx(path):
-        return _open_xlsx(path, chunk_rows)
-    return _open_csv(path, chunk_rows)
+        return _open_xlsx(path, chunk_rows, limits(), budget)
+    return _open_csv(path, limits(), budget)
 
 
-def _open_csv(path: Path, chunk_rows: int) -> TableSource:
+# --- CSV ---------------------------------------------------------------------------------
+
+_SEPARATORS = (";", ",", "\t")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_DECODED_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
+@dataclass
+class CsvFacts:
+    """What one pass over a CSV file's bytes found (`scan_csv`)."""
+
+    encoding: str
+    separator: str
+    lines: int  # header included
+
+
+def scan_csv(path: Path, lim: Limits | None = None, budget: Budget | None = None) -> CsvFacts:
+    """One pass over the bytes, in blocks, before any parser sees them: refuses a file with
+    too many columns, a line longer than the limit, a NUL byte or two text encodings, and
+    counts the lines (for the cell limit and the progress). Linear and cheap (numpy and
+    bytes methods on 1 MB blocks), so the upload request can afford it."""
+    lim = lim or limits()
+    budget = budget or Budget()
+    with open(path, "rb") as f:
+        head = f.read(max(4096, lim.line_bytes + 1))
+    if b"\x00" in head[:4096]:
+        raise FileRefused(_("The file is neither a CSV file nor an Excel file (.xlsx)."))
+    # Old Mac files end their lines with CR only.
+    newline = b"\r" if b"\n" not in head and b"\r" in head else b"\n"
+    code = newline[0]
+    lines = 0  # line ends seen
+    current = 0  # bytes of the line not ended yet
+    first_line = [0, 0, 0]  # separators in line 1
+    first_done = False
+    too_long: tuple[int, int] | None = None  # (line, bytes)
+    nul_line: int | None = None
+    not_utf8: int | None = None  # the first line that is not UTF-8
+    utf8_line: int | None = None  # the first line with UTF-8 text beyond ASCII
+    carry = b""
+
+    def encodings(piece: bytes, first: int) -> None:
+        nonlocal not_utf8, utf8_line
+        if piece.isascii():
+            return
+        try:
+            piece.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if not_utf8 is None:
+                not_utf8 = first + piece.count(newline, 0, exc.start)
+            if utf8_line is None:
+                text = piece.decode("utf-8", "replace")
+                if m := _DECODED_NON_ASCII.search(text):
+                    utf8_line = first + text.count(newline.decode(), 0, m.start())
+        else:
+            if utf8_line is None:
+                utf8_line = first + piece.count(newline, 0, _NON_ASCII.search(piece).start())
+
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            budget.check()
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == code)
+            if not first_done:
+                part = block[:ends[0]] if len(ends) else block
+                for k, sep in enumerate(_SEPARATORS):
+                    first_line[k] += part.count(sep.encode())
+                first_done = bool(len(ends))
+            if nul_line is None and (at := block.find(b"\x00")) >= 0:
+                nul_line = lines + block.count(newline, 0, at) + 1
+            if len(ends):
+                if too_long is None:
+                    lengths = np.diff(ends, prepend=-1) - 1
+                    lengths[0] += current
+                    over = np.flatnonzero(lengths > lim.line_bytes)
+                    if len(over):
+                        too_long = (lines + int(over[0]) + 1, int(lengths[over[0]]))
+                current = len(block) - int(ends[-1]) - 1
+            else:
+                current += len(block)
+            if too_long is None and current <= lim.line_bytes:
+                # Whole lines are decoded, so an error names its line.
+                data = carry + block
+                cut = data.rfind(newline) + 1
+                encodings(data[:cut], lines + 1)  # carry holds no line end
+                carry = data[cut:]
+            else:
+                carry = b""  # refused below anyway; never keep a huge line in memory
+            lines += len(ends)
+    if too_long is None and current > lim.line_bytes:
+        too_long = (lines + 1, current)
+    if carry:
+        encodings(carry, lines + 1)
+    total = lines + (1 if current else 0)
+    columns = max(first_line) + 1
+    if columns > lim.columns:
+        raise FileRefused(_("The file has %(count)s columns; the limit is %(limit)s. Remove the columns you do "
+                            "not need, or split the file.") % {"count": _n(columns), "limit": _n(lim.columns)})
+    if too_long is not None:
+        raise FileRefused(_("Line %(line)s of the file is %(size)s bytes long; the limit is %(limit)s bytes per "
+                            "line. Check that the file is a table with one row per line (a CSV file saved from "
+                            "Excel is).") % {"line": _n(too_long[0]), "size": _n(too_long[1]),
+                                             "limit": _n(lim.line_bytes)})
+    if nul_line is not None:
+        raise FileRefused(_("Line %(line)s of the file contains a NUL character (byte 0), which a CSV file cannot "
+                            "contain; the file may be damaged. Save it again as CSV from the program it came from.")
+                          % {"line": _n(nul_line)})
+    if not_utf8 is not None and utf8_line is not None:
+        raise FileRefused(_("The file mixes two text encodings: line %(utf8)s is UTF-8, but line %(other)s is not "
+                            "(it may have been pasted in from another file). Save the whole file as UTF-8 (in "
+                            "Excel: “CSV UTF-8”) and upload it again.")
+                          % {"utf8": _n(utf8_line), "other": _n(not_utf8)})
+    if not_utf8 is not None:
+        encoding = "cp1252"
+    else:
+        with open(path, "rb") as f:
+            encoding = "utf-8-sig" if f.read(3) == codecs.BOM_UTF8 else "utf-8"
+    counts = dict(zip(_SEPARATORS, first_line, strict=True))
+    separator = max(counts, key=counts.get)
+    return CsvFacts(encoding=encoding, separator=separator if counts[separator] else ";", lines=total)
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes, else Windows-1252; a file that
+    mixes the two is refused (`scan_csv`)."""
+    return scan_csv(Path(path)).encoding
+
+
+class _BudgetReader(io.RawIOBase):
+    """A file for the parsers that checks the request's time budget on every read."""
+
+    def __init__(self, f, budget: Budget):
+        self.f, self.budget = f, budget
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return self.f.seekable()
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        return self.f.seek(offset, whence)
+
+    def tell(self):
+        return self.f.tell()
+
+    def readinto(self, b):
+        self.budget.check()
+        data = self.f.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def read(self, size=-1):
+        self.budget.check()
+        return self.f.read(size)
+
+    def close(self):
+        self.f.close()
+        super().close()
+
+
+def _nonblank(batch) -> np.ndarray:
+    """Rows with any cell that is not blank (Excel writes `;;;;` lines at the end)."""
+    import pyarrow.compute as pc
+
+    mask = None
+    for column in batch.columns:
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
+        mask = filled if mask is None else pc.or_(mask, filled)
+    return mask.to_numpy(zero_copy_only=False)
+
+
+def _open_csv(path: Path, lim: Limits, budget: Budget) -> TableSource:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    with open(path, "rb") as f:
-        head = f.read(4096)
-    if b"\x00" in head:
-        raise FileRefused(_("The file is neither a CSV file nor an Excel file (.xlsx)."))
-    encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as f:
-        first_line = f.readline()
-        separator = detect_separator(first_line)
-        f.seek(0)
+    facts = scan_csv(path, lim, budget)
+    encoding, separator = facts.encoding, facts.separator
+    with open(path, encoding=encoding, newline="") as f:  # line 1 is within the line limit
         try:
             header = next(csv.reader(f, delimiter=separator))
         except StopIteration:
@@ -384,23 +601,24 @@ def _open_csv(path: Path, chunk_rows: int) -> TableSource:
     header = [h.replace("\ufeff", "").strip() for h in header]
     if not any(header):
         raise FileRefused(_("The first row must name the columns."))
-    size = path.stat().st_size
+    check_header(header, lim)
+    check_cells(max(facts.lines - 1, 0), len(header), lim)
     source = TableSource(header=header, kind="csv", encoding=encoding, separator=separator,
-                         decimal_comma=separator != ",")
+                         decimal_comma=separator != ",", total_rows=max(facts.lines - 1, 0))
     names = [f"c{i}" for i in range(len(header))]
+    blank = set(" \t\r\n\"" + separator)
 
     def invalid(row) -> str:
-        number = (row.number or 0)
-        source.bad_rows.append((number, row.text[:80]))
+        if set(row.text) <= blank:
+            return "skip"  # a blank line with another number of separators
+        source.bad_rows.append((row.number or 0, row.text[:80]))
         return "skip"
 
     def chunks():
-        raw = open(path, "rb")
-        counter = _CountingReader(raw, size)
-        source.progress = lambda: counter.done / counter.total
+        raw = _BudgetReader(open(path, "rb"), budget)
         try:
             reader = pacsv.open_csv(
-                pa.PythonFile(io.BufferedReader(counter, 1 << 20), mode="r"),
+                pa.PythonFile(io.BufferedReader(raw, 1 << 20), mode="r"),
                 read_options=pacsv.ReadOptions(
                     skip_rows=1, column_names=names, encoding="utf8" if encoding.startswith("utf") else encoding,
                     block_size=4 << 20, use_threads=True,
@@ -414,11 +632,16 @@ def _open_csv(path: Path, chunk_rows: int) -> TableSource:
             for batch in reader:
                 if batch.num_rows == 0:
                     continue
+                keep = _nonblank(batch)
                 df = batch.to_pandas()
                 df.columns = range(len(names))
                 df.index = pd.RangeIndex(start, start + batch.num_rows)  # row numbers as in a spreadsheet
-                yield start, df
                 start += batch.num_rows
+                if not keep.all():
+                    df = df[keep]
+                    if df.empty:
+                        continue
+                yield int(df.index[0]), df
         except pa.ArrowInvalid as exc:
             raise FileRefused(_("The file could not be read as CSV: %(error)s") % {"error": str(exc)[:200]}) from exc
         finally:
@@ -428,25 +651,42 @@ def _open_csv(path: Path, chunk_rows: int) -> TableSource:
     return source
 
 
-def check_zip(path: Path) -> None:
-    """Refuse zip bombs before anything is unpacked: entry count, total size, ratio."""
-    max_entries, max_total, max_ratio = xlsx_limits()
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def check_zip(path: Path, lim: Limits | None = None) -> None:
+    """Refuse zip bombs before anything is unpacked: entry count, total size, the size of
+    each part (the shared strings, which openpyxl reads whole into memory, separately) and
+    the compression ratio, all from the zip directory."""
+    lim = lim or limits()
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
-    if len(infos) > max_entries:
-        raise FileRefused(_("The Excel file has too many parts (%(count)s); it is refused as unsafe.")
-                          % {"count": len(infos)})
+    if len(infos) > lim.xlsx_entries:
+        raise FileRefused(_("The Excel file has too many parts (%(count)s; the limit is %(limit)s); it is refused "
+                            "as unsafe.") % {"count": _n(len(infos)), "limit": _n(lim.xlsx_entries)})
     total = sum(i.file_size for i in infos)
-    if total > max_total:
+    if total > lim.xlsx_uncompressed:
         raise FileRefused(_("The Excel file would unpack to %(size)s MB, above the limit of %(limit)s MB; "
-                            "it is refused as unsafe.") % {"size": _mb(total), "limit": _mb(max_total)})
+                            "it is refused as unsafe.") % {"size": _mb(total), "limit": _mb(lim.xlsx_uncompressed)})
     for info in infos:
-        if info.file_size > 1024 * 1024 and info.file_size / max(info.compress_size, 1) > max_ratio:
-            raise FileRefused(_("The Excel file is compressed suspiciously hard (a “zip bomb”); "
-                                "it is refused as unsafe."))
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024 * 1024 and ratio > lim.xlsx_ratio:
+            raise FileRefused(_("The Excel file is compressed suspiciously hard (a “zip bomb”: %(ratio)s to 1, "
+                                "the limit is %(limit)s to 1); it is refused as unsafe.")
+                              % {"ratio": _n(int(ratio)), "limit": _n(lim.xlsx_ratio)})
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > lim.xlsx_shared_strings:
+            raise FileRefused(_("The Excel file's table of texts (%(part)s) would unpack to %(size)s MB; the limit is "
+                                "%(limit)s MB. Save the sheet as CSV (semicolon separated) and upload that instead.")
+                              % {"part": info.filename[:100], "size": _mb(info.file_size),
+                                 "limit": _mb(lim.xlsx_shared_strings)})
+        if info.file_size > lim.xlsx_part:
+            raise FileRefused(_("A part of the Excel file (%(part)s) would unpack to %(size)s MB; the limit is "
+                                "%(limit)s MB. Save the sheet as CSV (semicolon separated) or split it.")
+                              % {"part": info.filename[:100], "size": _mb(info.file_size),
+                                 "limit": _mb(lim.xlsx_part)})
     names = {i.filename for i in infos}
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
         raise FileRefused(_("The file could not be read as an Excel file (.xlsx)."))
@@ -468,79 +708,96 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, chunk_rows: int) -> TableSource:
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _count_sheet_rows(wb, ws, budget: Budget) -> int:
+    """Rows of a sheet without a dimension element: its <row> tags, counted in the stream."""
+    count, tail = 0, b""
+    with wb._archive.open(ws._worksheet_path) as f:
+        while block := f.read(1 << 20):
+            budget.check()
+            data = tail + block
+            count += len(_ROW_TAG.findall(data[:len(data) - 16])) if len(data) > 16 else 0
+            tail = data[len(data) - 16:] if len(data) > 16 else data
+        count += len(_ROW_TAG.findall(tail))
+    return count
+
+
+def _open_xlsx(path: Path, chunk_rows: int, lim: Limits, budget: Budget) -> TableSource:
     import openpyxl
 
-    check_zip(path)
+    check_zip(path, lim)
+    raw = _BudgetReader(open(path, "rb"), budget)
+    try:
+        # read_only streams the sheet; data_only reads cached values and never formulas.
+        # openpyxl parses with defusedxml when it is installed (it is a dependency).
+        # Every read from the archive checks the time budget.
+        wb = openpyxl.load_workbook(raw, read_only=True, data_only=True, keep_links=False)
+    except FileRefused:
+        raw.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure means: refused
+        raw.close()
+        raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
 
-    def load(handle):
+    def close():
+        wb.close()
+        raw.close()
+
+    try:
+        ws = wb.worksheets[0]
         try:
-            # read_only streams the sheet; data_only reads cached values and never formulas.
-            # openpyxl parses with defusedxml when it is installed (it is a dependency).
-            # It gets an open file, not the path: given a path it refuses any name not
-            # ending in .xlsx, and staged uploads are named "<uuid>.upload" (every .xlsx
-            # upload through the browser was refused). The content was checked above.
-            return openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:  # noqa: BLE001 - any parser failure means: refused
+            first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True))
+        except StopIteration:
+            raise FileRefused(_("The file is empty.")) from None
+        except FileRefused:
+            raise
+        except Exception as exc:  # noqa: BLE001
             raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
-
-    with open(path, "rb") as handle:
-        wb = load(handle)
-        try:
-            ws = wb.worksheets[0]
-            rows = ws.iter_rows(values_only=True)
-            try:
-                first = next(rows)
-            except StopIteration:
-                raise FileRefused(_("The file is empty.")) from None
-            except Exception as exc:  # noqa: BLE001
-                raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
-            header = [_cell_text(v).strip() for v in first]
-            while header and not header[-1]:
-                header.pop()
-            if not any(header):
-                raise FileRefused(_("The first row must name the columns."))
-            max_row = ws.max_row or 0
-        finally:
-            wb.close()
+        header = [_cell_text(v).strip() for v in first]
+        while header and not header[-1]:
+            header.pop()
+        if not any(header):
+            raise FileRefused(_("The first row must name the columns."))
+        check_header(header, lim)
+        max_row = ws.max_row if ws.max_row is not None else _count_sheet_rows(wb, ws, budget)
+        check_cells(max(max_row - 1, 0), len(header), lim)
+    except BaseException:
+        close()
+        raise
     width = len(header)
-    source = TableSource(header=header, kind="xlsx", decimal_comma=False)
-    state = {"done": 0}
-    source.progress = lambda: state["done"] / max(max_row, 1)
+    source = TableSource(header=header, kind="xlsx", decimal_comma=False, total_rows=max(max_row - 1, 0),
+                         close=close)
 
     def chunks():
-        with open(path, "rb") as handle:
-            yield from _xlsx_chunks(load(handle))
-
-    def _xlsx_chunks(wb):
+        rows = ws.iter_rows(values_only=True, min_row=2, max_col=width)
+        buffer, numbers, start, row_number = [], [], 2, 1
         try:
-            rows = wb.worksheets[0].iter_rows(values_only=True, min_row=2)
-            buffer, numbers, start, row_number = [], [], 2, 1
-            try:
-                for values in rows:
-                    row_number += 1
-                    cells = [_cell_text(v) for v in values[:width]]
-                    if len(cells) < width:
-                        cells += [""] * (width - len(cells))
-                    if not any(c.strip() for c in cells):
-                        continue  # empty rows at the end of a sheet
-                    if not buffer:
-                        start = row_number
-                    buffer.append(cells)
-                    numbers.append(row_number)
-                    if len(buffer) >= chunk_rows:
-                        yield start, _frame(buffer, numbers, width)
-                        state["done"] = row_number
-                        buffer, numbers = [], []
-            except FileRefused:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
-            if buffer:
-                yield start, _frame(buffer, numbers, width)
-            state["done"] = max_row
-        finally:
-            wb.close()
+            for values in rows:
+                row_number += 1
+                if row_number % 1000 == 0:
+                    budget.check()
+                    # A sheet without a (true) dimension: the cell limit, counted as it is read.
+                    check_cells(row_number - 1, width, lim)
+                cells = [_cell_text(v) for v in values[:width]]
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                if not any(c.strip() for c in cells):
+                    continue  # empty rows at the end of a sheet
+                if not buffer:
+                    start = row_number
+                buffer.append(cells)
+                numbers.append(row_number)
+                if len(buffer) >= chunk_rows:
+                    yield start, _frame(buffer, numbers, width)
+                    buffer, numbers = [], []
+        except FileRefused:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise FileRefused(_("The file could not be read as an Excel file (.xlsx).")) from exc
+        if buffer:
+            yield start, _frame(buffer, numbers, width)
 
     source.chunks = chunks
     return source
@@ -562,7 +819,9 @@ def _mostly(values: list[str], test: Callable[[str], bool]) -> bool:
 
 
 def _looks_numeric(values: list[str]) -> bool:
-    return _mostly(values, lambda v: _parse_number_scalar(v) is not None)
+    """At least 90 % of the non-empty sample values are numbers (parsed in one go)."""
+    seen = pd.Series([v for v in values if v.strip()], dtype="str")
+    return not seen.empty and int(parse_numbers(seen, True).notna().sum()) >= 0.9 * len(seen)
 
 
 def _looks_flag(values: list[str]) -> bool:
@@ -570,12 +829,6 @@ def _looks_flag(values: list[str]) -> bool:
     if seen and seen <= {"1", "0"}:
         return len(seen) == 2  # a 0/1 column; a column of only 1s is more likely a count
     return _mostly(values, lambda v: v.strip().lower() in YES | NO)
-
-
-def _parse_number_scalar(text: str, decimal_comma: bool = True) -> float | None:
-    s = pd.Series([text], dtype="str")
-    v = parse_numbers(s, decimal_comma).iloc[0]
-    return None if pd.isna(v) else float(v)
 
 
 @dataclass
@@ -589,13 +842,27 @@ class Detection:
     separator: str
     file_kind: str
 
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
-def detect(path: Path, sample_rows: int = 2000) -> Detection:
-    source = open_table(path, chunk_rows=sample_rows)
+    @classmethod
+    def from_dict(cls, data: dict) -> Detection:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+
+def detect(path: Path, sample_rows: int = 2000, budget: Budget | None = None) -> Detection:
+    """The suggested mapping and a preview, from the file's first rows only. In a web request
+    pass the request's `Budget`: then reading stops when its time is up."""
+    source = open_table(path, chunk_rows=sample_rows, budget=budget)
     sample = None
-    for _start, df in source.chunks():
-        sample = df
-        break
+    chunks = source.chunks()
+    try:
+        for _start, df in chunks:
+            sample = df.head(sample_rows)
+            break
+    finally:
+        chunks.close()
+        source.close()
     if sample is None:
         sample = pd.DataFrame(columns=range(len(source.header)), dtype="str")
     header = source.header

@@ -309,6 +309,17 @@ class DatasetImport(models.Model):
     # written by datasets.services._ProgressWriter outside the import's transaction.
     progress = models.FloatField(default=0.0, editable=False)
     progress_rows = models.PositiveIntegerField(default=0, editable=False)
+    # The file's data rows, counted cheaply before the import (an upper bound): the status
+    # page shows rows read of rows total.
+    progress_total = models.PositiveIntegerField(default=0, editable=False)
+    # The suggested mapping and preview, made once when the file was uploaded and checked,
+    # so the mapping page never reads the file again. Emptied with the staged file.
+    detection = models.JSONField(default=dict, blank=True, editable=False)
+    # The job's lease (ligestilling/jobs.py): when it was queued, its task row, and the last
+    # sign of life of the worker running it. A job whose lease ran out is failed.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -39,11 +39,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from accounts import audit, versions
+from ligestilling import jobs
 from ligestilling.lib import privacy
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
 from .models import Dataset, DatasetImport, Indicator, Measure, Observation
+from .uploads import is_disk_full
 
 OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area",
                        "value", "numerator", "denominator", "n", "sd"]
@@ -62,6 +64,14 @@ def imports_storage() -> Storage:
 def inline_limit() -> int:
     """Files up to this size are imported within the request; larger ones in the background."""
     return int(getattr(settings, "DATASETS_INLINE_IMPORT_BYTES", 2 * 1024 * 1024))
+
+
+class DiskFull(imp.FileRefused):
+    """The disk (or quota) ran out while a file was written; nothing half-written is kept."""
+
+    def __init__(self):
+        super().__init__(_("The server has no room to store the file right now (its disk is full). Nothing was "
+                           "saved. Try again later, and tell your IT support if it happens again."))
 
 
 class ImportRefused(Exception):
@@ -200,19 +210,29 @@ def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
                                 "files.") % {"size": imp._mb(size), "limit": imp._mb(imp.max_upload_bytes())})
     written = 0
     digest = hashlib.sha256()
-    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
-        chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
-        for block in chunks:
-            written += len(block)
-            if written > imp.max_upload_bytes():
-                raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
-                                      % {"limit": imp._mb(imp.max_upload_bytes())})
-            digest.update(block)
-            spool.write(block)
-        if written == 0:
-            raise imp.FileRefused(_("The file is empty."))
-        spool.seek(0)
-        name = imports_storage().save(f"{uuid.uuid4().hex}.upload", File(spool))
+    storage = imports_storage()
+    name = f"{uuid.uuid4().hex}.upload"
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+            chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
+            for block in chunks:
+                written += len(block)
+                if written > imp.max_upload_bytes():
+                    raise imp.FileRefused(_("The file is larger than the limit of %(limit)s MB.")
+                                          % {"limit": imp._mb(imp.max_upload_bytes())})
+                digest.update(block)
+                spool.write(block)
+            if written == 0:
+                raise imp.FileRefused(_("The file is empty."))
+            spool.seek(0)
+            name = storage.save(name, File(spool))
+    except OSError as exc:
+        # A full disk (or quota) while spooling or storing: the storage may have left the
+        # part it wrote (FileSystemStorage does).
+        _delete_quietly(storage, name)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
     try:
         return DatasetImport.objects.create(
             dataset=dataset, filename=os.path.basename(getattr(upload, "name", "") or "fil")[:255], size=written,
@@ -221,6 +241,45 @@ def stage_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
     except BaseException:
         imports_storage().delete(name)
         raise
+
+
+def _delete_quietly(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # noqa: BLE001 - cleaning up after a failure must not hide it
+        logger.warning("Could not delete the partial upload %s", name, exc_info=True)
+
+
+def receive_upload(*, dataset: Dataset, upload, user=None) -> DatasetImport:
+    """Stage an upload and check it for the mapping step, within the request's time budget.
+
+    The file is checked against every limit (size, columns, header length, cells, line
+    length, encoding, zip directory) before any parser builds a table, and the suggested
+    mapping with its preview is kept on the import, so the mapping page never reads the
+    file again. A refused file leaves nothing behind: no staged file, no import row. A
+    file that breaks a reader in an unforeseen way is refused the same way (and logged).
+    """
+    pending = stage_upload(dataset=dataset, upload=upload, user=user)
+    try:
+        with staged_file(pending) as path:
+            detection = imp.detect(path, budget=imp.Budget(imp.limits().preview_seconds))
+        refuse_identifying_header(detection.header)
+        pending.detection = detection.as_dict()
+        pending.save(update_fields=["detection"])
+    except imp.FileRefused:
+        discard_upload(pending)
+        raise
+    except Exception as exc:
+        discard_upload(pending)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        logger.exception("The upload %s could not be read", pending.uuid)
+        raise imp.FileRefused(_("The file could not be read. Check that it is a CSV file or an Excel file (.xlsx) "
+                                "with the column names in the first row.")) from exc
+    except BaseException:
+        discard_upload(pending)
+        raise
+    return pending
 
 
 @contextlib.contextmanager
@@ -250,11 +309,14 @@ def staged_file(pending: DatasetImport) -> Iterator[Path]:
 
 
 def _discard(pending: DatasetImport) -> None:
-    if pending.staged_path:
-        with contextlib.suppress(FileNotFoundError):
-            imports_storage().delete(pending.staged_path)
-        DatasetImport.objects.filter(pk=pending.pk).update(staged_path="")
+    """Delete the staged file and the preview made from it (uploads may hold personal data)."""
+    if pending.staged_path or pending.detection:
+        if pending.staged_path:
+            with contextlib.suppress(FileNotFoundError):
+                imports_storage().delete(pending.staged_path)
+        DatasetImport.objects.filter(pk=pending.pk).update(staged_path="", detection={})
         pending.staged_path = ""
+        pending.detection = {}
 
 
 def discard_upload(pending: DatasetImport) -> None:
@@ -264,8 +326,8 @@ def discard_upload(pending: DatasetImport) -> None:
 
 
 class _ProgressWriter:
-    """Writes a running import's progress to its `DatasetImport` row, which the status page
-    on any web host reads.
+    """Writes a running import's progress (rows read of rows total) and renews its lease
+    (`heartbeat_at`) on its `DatasetImport` row, which the status page on any web host reads.
 
     The import runs in one transaction (all or nothing), so a write on its connection
     would stay invisible until the commit (and on PostgreSQL that connection may be in
@@ -277,6 +339,10 @@ class _ProgressWriter:
     SQLite allows one writer at a time, so there it is written on the import's own
     connection and shows when the import ends (SQLite is for one machine, where imports
     usually run inline).
+
+    Every write is for a RUNNING import only. When the row is no longer running, the job
+    was failed as stale (its lease ran out, `expire_stale_imports`): `jobs.JobLost` stops
+    the import, which then rolls back.
     """
 
     def __init__(self, pending: DatasetImport):
@@ -284,13 +350,15 @@ class _ProgressWriter:
         self._side = None
         self._side_failed = False
 
-    def __call__(self, fraction: float, rows: int) -> None:
+    def __call__(self, rows: int, total: int) -> None:
+        fraction = _fraction(rows / total if total else 0.0, cap=0.99)  # 100 % only when done
         if connection.in_atomic_block and connection.vendor == "postgresql":
-            self._write_aside(_fraction(fraction), rows)
-        else:
-            DatasetImport.objects.filter(pk=self.pk).update(progress=_fraction(fraction), progress_rows=rows)
+            self._write_aside(fraction, rows, total)
+        elif not DatasetImport.objects.filter(pk=self.pk, status=DatasetImport.Status.RUNNING).update(
+                progress=fraction, progress_rows=rows, progress_total=total, heartbeat_at=timezone.now()):
+            raise jobs.JobLost(self.pk)
 
-    def _write_aside(self, fraction: float, rows: int) -> None:
+    def _write_aside(self, fraction: float, rows: int, total: int) -> None:
         if self._side_failed:
             return
         try:
@@ -298,15 +366,26 @@ class _ProgressWriter:
                 self._side = connections.create_connection(DEFAULT_DB_ALIAS)
             quote = self._side.ops.quote_name
             table, pk = quote(DatasetImport._meta.db_table), quote(DatasetImport._meta.pk.column)
+            status = quote("status")
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s "
-                    f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s FOR UPDATE SKIP LOCKED)",
-                    [fraction, rows, self.pk],
+                    f"UPDATE {table} SET {quote('progress')} = %s, {quote('progress_rows')} = %s, "
+                    f"{quote('progress_total')} = %s, {quote('heartbeat_at')} = %s "
+                    f"WHERE {pk} = (SELECT {pk} FROM {table} WHERE {pk} = %s AND {status} = %s "
+                    f"FOR UPDATE SKIP LOCKED)",
+                    [fraction, rows, total, timezone.now(), self.pk, DatasetImport.Status.RUNNING],
                 )
+                lost = False
+                if cursor.rowcount == 0:  # locked for a moment, not committed yet, or no longer running?
+                    cursor.execute(f"SELECT {status} FROM {table} WHERE {pk} = %s", [self.pk])
+                    found = cursor.fetchone()
+                    lost = found is not None and found[0] != DatasetImport.Status.RUNNING
         except DatabaseError:
             logger.warning("Could not record the progress of dataset import %s", self.pk, exc_info=True)
             self._side_failed = True
+            return
+        if lost:
+            raise jobs.JobLost(self.pk)
 
     def close(self) -> None:
         if self._side is not None:
@@ -314,8 +393,8 @@ class _ProgressWriter:
             self._side = None
 
 
-def _fraction(value: float) -> float:
-    return round(min(max(value, 0.0), 1.0), 3)
+def _fraction(value: float, cap: float = 1.0) -> float:
+    return round(min(max(value, 0.0), cap), 3)
 
 
 def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
@@ -325,18 +404,37 @@ def write_progress(pending: DatasetImport, fraction: float, rows: int) -> None:
 
 
 def read_progress(pending: DatasetImport) -> dict:
+    """Rows read of rows total; the fraction reaches 1.0 only when the import is done."""
+    if pending.status in (DatasetImport.Status.DONE, DatasetImport.Status.REPLACED):
+        return {"fraction": 1.0, "rows": pending.rows, "total": pending.rows}
     if not pending.staged_path:
-        return {"fraction": 1.0 if pending.status == DatasetImport.Status.DONE else 0.0, "rows": pending.rows}
-    return {"fraction": pending.progress, "rows": pending.progress_rows}
+        return {"fraction": 0.0, "rows": pending.rows, "total": pending.progress_total}
+    return {"fraction": _fraction(pending.progress, cap=0.99), "rows": pending.progress_rows,
+            "total": pending.progress_total}
+
+
+def _failed(pending: DatasetImport, reason: str, *, errors: list[dict] | None = None, total: int = 0) -> bool:
+    """Mark the import failed with a general reason (and row errors)."""
+    return bool(DatasetImport.objects.filter(pk=pending.pk).update(
+        status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
+        errors=[{"row": None, "column": "", "value": "", "reason": reason}] + (errors or []), error_count=total,
+    ))
 
 
 def run_staged_import(pending_id: int, language: str = "da") -> None:
-    """Import a staged upload with its confirmed mapping; record the outcome on it."""
+    """Import a staged upload with its confirmed mapping; record the outcome on it.
+
+    The job claims the import (QUEUED to RUNNING) and renews its lease while it reads;
+    if the lease is taken from it (the import was failed as stale meanwhile) it stops
+    and stores nothing.
+    """
     pending = DatasetImport.objects.select_related("dataset", "created_by").get(pk=pending_id)
-    if pending.status not in (DatasetImport.Status.QUEUED, DatasetImport.Status.UPLOADED):
+    Status = DatasetImport.Status
+    claimed = DatasetImport.objects.filter(pk=pending.pk, status__in=(Status.QUEUED, Status.UPLOADED)).update(
+        status=Status.RUNNING, progress=0.0, progress_rows=0, progress_total=0, heartbeat_at=timezone.now())
+    if not claimed:
         return
-    DatasetImport.objects.filter(pk=pending.pk).update(status=DatasetImport.Status.RUNNING, progress=0.0,
-                                                       progress_rows=0)
+    pending.status = Status.RUNNING
     progress = _ProgressWriter(pending)
     with override(language):
         try:
@@ -346,28 +444,113 @@ def run_staged_import(pending_id: int, language: str = "da") -> None:
                     plan=imp.Plan.from_dict(pending.options), replace=pending.replace,
                     filename=pending.filename, record=pending, progress=progress,
                 )
+        except jobs.JobLost:
+            logger.warning("Dataset import %s was failed as stale while it ran; it stopped", pending.pk)
         except (ImportRefused, imp.FileRefused) as exc:
-            errors = getattr(exc, "errors", [])
-            DatasetImport.objects.filter(pk=pending.pk).update(
-                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
-                errors=[{"row": None, "column": "", "value": "", "reason": exc.message}] + errors,
-                error_count=getattr(exc, "total", 0),
-            )
+            _failed(pending, exc.message, errors=getattr(exc, "errors", []), total=getattr(exc, "total", 0))
             audit.record("dataset.import_refused", user=pending.created_by, obj=pending.dataset,
                          file=pending.filename, errors=getattr(exc, "total", 0))
-        except Exception:
-            DatasetImport.objects.filter(pk=pending.pk).update(
-                status=DatasetImport.Status.FAILED, finished_at=timezone.now(),
-                errors=[{"row": None, "column": "", "value": "",
-                         "reason": _("The import failed unexpectedly. Nothing was stored.")}],
-            )
-            raise
+        except Exception as exc:
+            if is_disk_full(exc):  # a local copy of a file in S3 on a full disk
+                _failed(pending, DiskFull().message)
+                logger.error("Dataset import %s: the disk is full", pending.pk)
+            else:
+                _failed(pending, _("The import failed unexpectedly. Nothing was stored."))
+                raise
         else:
             DatasetImport.objects.filter(pk=pending.pk).update(rows=result.rows, observations=result.observations,
-                                                               progress=1.0, progress_rows=result.rows)
+                                                               progress=1.0, progress_rows=result.rows,
+                                                               progress_total=result.rows)
         finally:
             progress.close()
             _discard(pending)
+
+
+# --- Leases: imports whose worker died -----------------------------------------------------
+
+
+def _expire(pending: DatasetImport, reason: str) -> bool:
+    """Fail one stale import unless it changed meanwhile (its worker renewed the lease, or it
+    ended); a row locked by its running import is skipped, never waited for."""
+    with transaction.atomic():
+        locked = (DatasetImport.objects.select_for_update(skip_locked=True)
+                  .filter(pk=pending.pk, **jobs.unchanged(pending)).values_list("pk", flat=True).first())
+        if locked is None or not _failed(pending, reason):
+            return False
+    _discard(pending)
+    audit.record("dataset.import_expired", user=pending.created_by, obj=pending.dataset, file=pending.filename,
+                 status=pending.status)
+    return True
+
+
+def _stale_reason(pending: DatasetImport, now: datetime.datetime) -> str | None:
+    why = jobs.why_stale(pending, now)
+    if why == jobs.STOPPED:
+        return _("The import stopped before it finished: the background worker running it stopped "
+                 "responding. Nothing was stored. Upload the file again to start a new import.")
+    if why == jobs.WAITED:
+        return _("The import never started: it waited more than %(minutes)s minutes for a background worker. "
+                 "Nothing was stored. Upload the file again, and tell your IT support if it happens again.") % {
+            "minutes": int(jobs.queue_limit().total_seconds() // 60)}
+    if why == jobs.LOST:
+        return _("The import never started: its place in the background queue was lost. Nothing was stored. "
+                 "Upload the file again to start a new import.")
+    return None
+
+
+def expire_if_stale(pending: DatasetImport) -> bool:
+    """Fail this import when its lease ran out (the status page calls it: the user never
+    watches a dead import). The message is in the active language.
+
+    It never makes the page wait or fail: on SQLite a live import's heartbeat stays inside
+    its transaction, and the writer lock it holds is its sign of life; the page gives up
+    after a moment, as it does on any database error, and the worker and the scheduled
+    command, which can wait, decide.
+    """
+    reason = _stale_reason(pending, timezone.now())
+    if reason is None:
+        return False
+    try:
+        with _short_lock_wait():
+            if not _expire(pending, reason):
+                return False
+    except DatabaseError:
+        logger.info("Dataset import %s looked stale but its row is busy; left to the worker", pending.pk)
+        return False
+    pending.refresh_from_db()
+    return True
+
+
+@contextlib.contextmanager
+def _short_lock_wait(milliseconds: int = 200):
+    """On SQLite, wait this long for the writer lock instead of the connection's timeout."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def expire_stale_imports() -> int:
+    """Fail every import whose worker died (lease ran out) or that never started (its task
+    row is gone, or it waited longer than the queue limit), and delete its staged file.
+    Run by the task worker before each job and by `manage.py expire_stale_jobs`; the
+    messages are in the installation's language."""
+    now = timezone.now()
+    expired = 0
+    with override(settings.LANGUAGE_CODE):
+        for pending in DatasetImport.objects.select_related("dataset", "created_by").filter(jobs.candidates(now)):
+            reason = _stale_reason(pending, now)
+            if reason is not None and _expire(pending, reason):
+                expired += 1
+    return expired
 
 
 # --- The import --------------------------------------------------------------------------
@@ -384,7 +567,7 @@ def import_file(
     filename: str = "",
     allow_origin: bool | None = None,
     record: DatasetImport | None = None,
-    progress: Callable[[float, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV or XLSX file into `dataset`: everything is checked, then all is kept or nothing.
 
@@ -403,6 +586,18 @@ def import_file(
         raise ImportRefused(_("This file has already been imported into “%(title)s”. Choose “replace” to "
                               "import it again.") % {"title": dataset.title})
     source = imp.open_table(path)
+    try:
+        return _import_source(dataset=dataset, source=source, path=path, sha256=sha256, user=user, request=request,
+                              plan=plan, replace=replace, filename=filename, allow_origin=allow_origin,
+                              record=record, progress=progress, started=started)
+    finally:
+        source.close()
+
+
+def _import_source(*, dataset: Dataset, source: imp.TableSource, path: Path, sha256: str, user, request,
+                   plan: imp.Plan | dict | None, replace: bool, filename: str, allow_origin: bool | None,
+                   record: DatasetImport | None, progress: Callable[[int, int], None] | None,
+                   started: float) -> ImportResult:
     if plan is None:
         detection = imp.detect(path)
         plan = imp.Plan(targets=detection.targets, kind=detection.kind, sex_codes=detection.sex_codes,
@@ -440,11 +635,19 @@ def import_file(
             if record is None:
                 record = DatasetImport(dataset=dataset, filename=filename or path.name, size=path.stat().st_size,
                                        sha256=sha256, created_by=user, replace=replace, options=plan.as_dict())
+                fields = None
+            else:
+                # A background job finishes only while it holds its lease: one failed as
+                # stale meanwhile stores nothing (its row lock also holds off the expiry).
+                if not DatasetImport.objects.select_for_update().filter(
+                        pk=record.pk, status=DatasetImport.Status.RUNNING).values_list("pk", flat=True).first():
+                    raise jobs.JobLost(record.pk)
+                fields = ["status", "rows", "observations", "finished_at"]
             record.status = DatasetImport.Status.DONE
             record.rows = validator.rows
             record.observations = writer.count
             record.finished_at = timezone.now()
-            record.save()
+            record.save(update_fields=fields)
             # Last: the version row stays locked until the commit.
             versions.bump(dataset.municipality_id)
             audit.record("dataset.replace" if replace else "dataset.import", request=request, user=user,
@@ -454,21 +657,24 @@ def import_file(
         raise ImportRefused(_("The file repeats a row (same indicator, period, sex and breakdown) or conflicts "
                               "with data already in the dataset. Nothing was stored.")) from exc
     transaction.on_commit(lambda: refresh_summary_task.enqueue(municipality_id=dataset.municipality_id), robust=True)
-    if progress:
-        progress(1.0, validator.rows)
     return ImportResult(dataset=dataset, rows=validator.rows, observations=writer.count,
                         indicators=sorted(writer.names), seconds=time.monotonic() - started, replaced=replace)
 
 
 def _read_all(source: imp.TableSource, plan: imp.Plan, validator: imp.ChunkValidator, writer: _Writer,
-              progress: Callable[[float, int], None] | None) -> None:
-    """Check every chunk; write while no error has been seen; raise the refusal at the end."""
+              progress: Callable[[int, int], None] | None) -> None:
+    """Check every chunk; write while no error has been seen; raise the refusal at the end.
+
+    `progress(rows read, rows total)` is called before the first chunk and after each one.
+    """
+    if progress:
+        progress(0, source.total_rows)
     if plan.kind == imp.PERSON:
         aggregator = imp.PersonAggregator(validator)
         for start, df in source.chunks():
             aggregator.add(start, df)
             if progress:
-                progress(source.progress() * 0.95, validator.rows)
+                progress(validator.rows, source.total_rows)
         _bad_rows(source, validator)
         if validator.errors:
             raise _refusal(validator)
@@ -479,7 +685,7 @@ def _read_all(source: imp.TableSource, plan: imp.Plan, validator: imp.ChunkValid
         if frame is not None and not validator.errors:
             writer.write(frame)
         if progress:
-            progress(source.progress(), validator.rows)
+            progress(validator.rows, source.total_rows)
     _bad_rows(source, validator)
     if validator.errors:
         raise _refusal(validator)
@@ -610,8 +816,12 @@ class _Writer:
 
 
 def detect_for(pending: DatasetImport) -> imp.Detection:
+    """The mapping suggested when the file was uploaded; read again (within the request's
+    time budget) only for an upload staged before detections were kept."""
+    if pending.detection:
+        return imp.Detection.from_dict(pending.detection)
     with staged_file(pending) as path:
-        detection = imp.detect(path)
+        detection = imp.detect(path, budget=imp.Budget(imp.limits().preview_seconds))
     refuse_identifying_header(detection.header)
     return detection
 
@@ -649,11 +859,18 @@ def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, use
     pending.options = plan.as_dict()
     pending.replace = replace
     pending.status = DatasetImport.Status.QUEUED
-    pending.save(update_fields=["options", "replace", "status"])
+    pending.queued_at = timezone.now()
+    pending.save(update_fields=["options", "replace", "status", "queued_at"])
     if pending.size <= inline_limit():
         run_staged_import(pending.pk, language)
     else:
-        transaction.on_commit(lambda: import_dataset_file.enqueue(pending.pk, language))
+        def enqueue():
+            result = import_dataset_file.enqueue(pending.pk, language)
+            # Its task row, so that a queued import whose task is gone can be failed.
+            DatasetImport.objects.filter(pk=pending.pk, status=DatasetImport.Status.QUEUED).update(
+                task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
     pending.refresh_from_db()
     return pending
 

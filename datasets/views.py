@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -143,14 +144,15 @@ def dataset_delete(request, uuid):
 def dataset_upload(request, uuid):
     dataset = get_dataset_for(request, uuid, write=True)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        pending = None
+    if getattr(request, "upload_disk_full", False):
+        # This host's disk filled while Django wrote the upload (datasets/uploads.py).
+        form.full_clean()
+        form.errors["file"] = form.error_class([services.DiskFull().message])
+    elif request.method == "POST" and form.is_valid():
         try:
-            pending = services.stage_upload(dataset=dataset, upload=form.cleaned_data["file"], user=request.user)
-            services.detect_for(pending)  # refuses unreadable and hostile files at once
+            # Every limit is checked and the preview made here; a refused file leaves nothing.
+            pending = services.receive_upload(dataset=dataset, upload=form.cleaned_data["file"], user=request.user)
         except imp.FileRefused as exc:
-            if pending is not None:
-                services.discard_upload(pending)
             form.add_error("file", exc.message)
         else:
             return redirect("datasets:import_mapping", uuid=dataset.uuid, import_uuid=pending.uuid)
@@ -201,14 +203,16 @@ def import_mapping(request, uuid, import_uuid):
 def import_status(request, uuid, import_uuid):
     dataset = get_dataset_for(request, uuid)
     pending = _get_import(request, dataset, import_uuid)
+    services.expire_if_stale(pending)  # a dead worker's import shows as failed, with why
     if pending.status == DatasetImport.Status.DONE and request.GET.get("stay") != "1":
         messages.success(request, _("%(file)s is imported: %(rows)s rows, %(obs)s figures.") % {
             "file": pending.filename, "rows": pending.rows, "obs": pending.observations})
         return redirect("datasets:dataset_detail", uuid=dataset.uuid)
     general = [e for e in pending.errors if e.get("row") is None and not e.get("column")]
     row_errors = [e for e in pending.errors if e not in general]
+    progress = services.read_progress(pending)
     return render(request, "datasets/import_status.html", {
-        "dataset": dataset, "pending": pending, "progress": services.read_progress(pending),
+        "dataset": dataset, "pending": pending, "progress": progress, "progress_label": _progress_label(pending, progress),
         "general_errors": general, "row_errors": row_errors,
         "more_errors": max(0, pending.error_count - len(row_errors)),
     })
@@ -219,11 +223,24 @@ def import_status(request, uuid, import_uuid):
 def import_progress(request, uuid, import_uuid):
     dataset = get_dataset_for(request, uuid)
     pending = _get_import(request, dataset, import_uuid)
+    services.expire_if_stale(pending)
     progress = services.read_progress(pending)
     return JsonResponse({
-        "status": pending.status, "fraction": progress.get("fraction", 0.0), "rows": progress.get("rows", 0),
+        "status": pending.status, "fraction": progress["fraction"], "rows": progress["rows"],
+        "total": progress["total"], "label": _progress_label(pending, progress),
         "finished": pending.status in (DatasetImport.Status.DONE, DatasetImport.Status.FAILED),
     })
+
+
+def _progress_label(pending: DatasetImport, progress: dict) -> str:
+    """"12.345 of 100.000 rows read" (the total is counted before the import, an upper bound)."""
+    if pending.status == DatasetImport.Status.QUEUED:
+        return _("Waiting for a background worker to start the import.")
+    if pending.status != DatasetImport.Status.RUNNING or not progress["total"]:
+        return ""
+    return _("%(rows)s of %(total)s rows read") % {
+        "rows": number_format(min(progress["rows"], progress["total"]), force_grouping=True),
+        "total": number_format(progress["total"], force_grouping=True)}
 
 
 @login_required

@@ -309,6 +309,33 @@ AUDIT_CHANGE_RETENTION_MONTHS = env.int("AUDIT_CHANGE_RETENTION_MONTHS", default
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Larger uploads go to a temporary file; on a full disk the part written is deleted and the
+# upload page says so (datasets/uploads.py) instead of a 500.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "datasets.uploads.TemporaryFileUploadHandler",
+]
+# What an uploaded dataset file may contain (datasets/importing.py; docs/datasets.md).
+# Checked on the bytes and the zip directory before any parser runs, so a wide or huge
+# file is refused before a mapping page is built.
+DATASETS_MAX_COLUMNS = env.int("DATASETS_MAX_COLUMNS", default=200)
+DATASETS_MAX_HEADER_CHARS = env.int("DATASETS_MAX_HEADER_CHARS", default=200)
+DATASETS_MAX_CELLS = env.int("DATASETS_MAX_CELLS", default=20_000_000)  # rows x columns
+DATASETS_MAX_LINE_BYTES = env.int("DATASETS_MAX_LINE_BYTES", default=64 * 1024)
+DATASETS_XLSX_MAX_ENTRIES = env.int("DATASETS_XLSX_MAX_ENTRIES", default=1000)
+DATASETS_XLSX_MAX_UNCOMPRESSED = env.int("DATASETS_XLSX_MAX_UNCOMPRESSED", default=500 * 1024 * 1024)
+DATASETS_XLSX_MAX_RATIO = env.int("DATASETS_XLSX_MAX_RATIO", default=200)
+DATASETS_XLSX_MAX_PART = env.int("DATASETS_XLSX_MAX_PART", default=250 * 1024 * 1024)
+# openpyxl reads the shared strings whole into memory, so they have a limit of their own.
+DATASETS_XLSX_MAX_SHARED_STRINGS = env.int("DATASETS_XLSX_MAX_SHARED_STRINGS", default=20 * 1024 * 1024)
+# How long the upload request may spend reading a file (checks and mapping preview).
+DATASETS_PREVIEW_SECONDS = env.float("DATASETS_PREVIEW_SECONDS", default=10.0)
+
+# Background jobs (dataset imports, committee PDFs; ligestilling/jobs.py): a running job
+# renews its lease at every step; one whose lease ran out (its worker died) is failed, and
+# so is a queued job whose task is gone or that waited longer than the queue limit.
+JOBS_LEASE_SECONDS = env.int("JOBS_LEASE_SECONDS", default=300)
+JOBS_QUEUE_LIMIT_SECONDS = env.int("JOBS_QUEUE_LIMIT_SECONDS", default=3600)
 
 # One line per event with time, level and process, for the journal or the container log.
 LOGGING = {

@@ -46,9 +46,21 @@ class Report(PrivacyGuardedModel, models.Model):
     sections = models.JSONField(_("sections"), default=list)
     summary = models.TextField(_("summary"), blank=True)
     recommendation = models.TextField(_("recommendation to the committee"), blank=True)
+    class Failure(models.TextChoices):
+        ERROR = "error", _("Error while generating")
+        STOPPED = "stopped", _("Stopped with its worker")
+        NOT_STARTED = "not_started", _("Never started")
+
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
+    # Why a failed report failed: an error while building it, or its job expired
+    # (ligestilling/jobs.py): the worker died while building it, or it never started.
+    failure = models.CharField(max_length=12, blank=True, choices=Failure.choices, editable=False)
+    # The job's lease: when it was queued, its task row, the worker's last sign of life.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
     pages = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from ligestilling import jobs
 from reporting import documents
 from reporting.models import Report
 
@@ -92,25 +93,77 @@ def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
 
 
 def generate(report_id: int) -> Report:
-    """Run one report to the end, recording progress and the outcome on the row."""
+    """Run one queued report to the end, recording progress and the outcome on the row.
+
+    The job claims the report (QUEUED to RUNNING) and renews its lease (`heartbeat_at`)
+    at every step, so a report whose worker died is failed by `expire_stale_reports`. If
+    that happened to a job that was only slow, the job notices at its next step and
+    stops without overwriting the failure. A report that is not queued is returned as is.
+    """
     report = Report.objects.select_related("municipality", "unit").get(pk=report_id)
     started = time.monotonic()
+    Status = Report.Status
+    if not Report.objects.filter(pk=report.pk, status=Status.QUEUED).update(
+            status=Status.RUNNING, progress=5, heartbeat_at=timezone.now(), failure="", error=""):
+        return report
 
     def progress(percent: int) -> None:
-        Report.objects.filter(pk=report.pk).update(progress=percent, status=Report.Status.RUNNING)
+        if not Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
+                progress=percent, heartbeat_at=timezone.now()):
+            raise jobs.JobLost(report.pk)
 
-    progress(5)
     try:
         pdf, pages = build_pdf(report, progress)
+    except jobs.JobLost:
+        logger.warning("report %s was failed as stale while it was built; it stopped", report.uuid)
     except Exception as exc:  # the worker must record the failure, not die with it
         logger.exception("report %s failed", report.uuid)
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:300], finished_at=timezone.now())
-        report.refresh_from_db()
-        return report
-    Report.objects.filter(pk=report.pk).update(
-        status=Report.Status.DONE, progress=100, pdf=pdf, pdf_size=len(pdf), pages=pages,
-        seconds=round(time.monotonic() - started, 2), finished_at=timezone.now(), error="",
-    )
+        Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
+            status=Status.FAILED, failure=Report.Failure.ERROR, error=f"{type(exc).__name__}: {exc}"[:300],
+            finished_at=timezone.now())
+    else:
+        Report.objects.filter(pk=report.pk, status=Status.RUNNING).update(
+            status=Status.DONE, progress=100, pdf=pdf, pdf_size=len(pdf), pages=pages,
+            seconds=round(time.monotonic() - started, 2), finished_at=timezone.now(), error="",
+        )
     report.refresh_from_db()
     return report
+
+
+# --- Leases: reports whose worker died ------------------------------------------------------
+
+
+def _stale_failure(report: Report, now) -> str | None:
+    why = jobs.why_stale(report, now)
+    if why is None:
+        return None
+    return Report.Failure.STOPPED if why == jobs.STOPPED else Report.Failure.NOT_STARTED
+
+
+def _expire(report: Report, failure: str) -> bool:
+    """Fail one stale report unless it changed meanwhile (renewed its lease, or ended)."""
+    return bool(Report.objects.filter(pk=report.pk, **jobs.unchanged(report)).update(
+        status=Report.Status.FAILED, failure=failure, finished_at=timezone.now(),
+        error="lease expired" if failure == Report.Failure.STOPPED else "never started"))
+
+
+def expire_if_stale(report: Report) -> bool:
+    """Fail this report when its job is stale (its status page calls it)."""
+    failure = _stale_failure(report, timezone.now())
+    if failure is None or not _expire(report, failure):
+        return False
+    report.refresh_from_db()
+    return True
+
+
+def expire_stale_reports() -> int:
+    """Fail every report whose worker died (its lease ran out) or that never started (its
+    task row is gone, or it waited longer than the queue limit). The user can start it
+    again from its page."""
+    now = timezone.now()
+    expired = 0
+    for report in Report.objects.defer("pdf").filter(jobs.candidates(now)):
+        failure = _stale_failure(report, now)
+        if failure is not None and _expire(report, failure):
+            expired += 1
+    return expired

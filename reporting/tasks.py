@@ -2,11 +2,14 @@
 
 from django_tasks import task
 
+from ligestilling import jobs
+
 
 @task()
 def generate_report(report_id: int) -> str:
     from reporting import pdf
 
+    jobs.expire_stale_jobs()  # the next worker that starts cleans up after dead ones
     report = pdf.generate(report_id)
     return report.status
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("rapporter/ny/", views.report_create, name="report_create"),
     path("rapporter/<uuid:uuid>/", views.report_detail, name="report_detail"),
     path("rapporter/<uuid:uuid>/status/", views.report_status, name="report_status"),
+    path("rapporter/<uuid:uuid>/igen/", views.report_restart, name="report_restart"),
     path("rapporter/<uuid:uuid>/pdf/", views.report_download, name="report_download"),
 ]

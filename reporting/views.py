@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, audit, roles
-from reporting import documents, exports, forms, national, rules, selectors, services
+from reporting import documents, exports, forms, national, pdf, rules, selectors, services
 from reporting.models import Report
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -176,12 +176,23 @@ def report_create(request):
     return redirect("reporting:report_detail", uuid=report.uuid)
 
 
+def _failure_message(report: Report) -> str:
+    if report.failure == Report.Failure.STOPPED:
+        return _("The report stopped before it was finished: the background worker making it stopped responding. "
+                 "Start it again.")
+    if report.failure == Report.Failure.NOT_STARTED:
+        return _("The report was never started: no background worker picked it up. Start it again, and tell your "
+                 "IT support if it happens again.")
+    return _("The report could not be generated. Try again, or contact the system owner.")
+
+
 @login_required
 @require_GET
 def report_detail(request, uuid):
     report = rules.get_report_for(request, uuid)
+    pdf.expire_if_stale(report)  # a dead worker's report shows as failed, with why
     return render(request, "reporting/report_detail.html", {
-        "report": report,
+        "report": report, "failure_message": _failure_message(report),
         "status_url": reverse("reporting:report_status", args=[report.uuid]),
         "download_url": reverse("reporting:report_download", args=[report.uuid]),
     })
@@ -191,6 +202,7 @@ def report_detail(request, uuid):
 @require_GET
 def report_status(request, uuid):
     report = rules.get_report_for(request, uuid)
+    pdf.expire_if_stale(report)
     return JsonResponse({
         "status": report.status,
         "status_label": str(report.get_status_display()),
@@ -198,9 +210,17 @@ def report_status(request, uuid):
         "finished": report.is_finished,
         "download_url": reverse("reporting:report_download", args=[report.uuid])
         if report.status == Report.Status.DONE else None,
-        "error": _("The report could not be generated. Try again, or contact the system owner.")
-        if report.status == Report.Status.FAILED else "",
+        "error": _failure_message(report) if report.status == Report.Status.FAILED else "",
     })
+
+
+@login_required
+@require_POST
+def report_restart(request, uuid):
+    """Start a failed report again (its worker died, it never started, or it failed)."""
+    report = rules.get_report_for(request, uuid)
+    services.restart_generation(report, user=request.user, request=request)
+    return redirect("reporting:report_detail", uuid=report.uuid)
 
 
 @login_required

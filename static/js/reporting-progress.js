@@ -8,6 +8,7 @@
   var barWrap = box.querySelector("[role=progressbar]");
   var download = box.querySelector("[data-download]");
   var error = box.querySelector("[data-error]");
+  var restart = box.querySelector("[data-restart]");
   var delay = 1000;
   function poll() {
     fetch(box.dataset.statusUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
@@ -23,6 +24,7 @@
         if (data.error) {
           error.textContent = data.error;
           error.classList.remove("d-none");
+          if (restart) { restart.classList.remove("d-none"); }
         }
         if (!data.finished) {
           delay = Math.min(delay * 1.5, 5000);

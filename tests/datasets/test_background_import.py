@@ -27,7 +27,8 @@ def test_large_file_runs_in_the_task_and_reports_progress(client, world, dataset
     page = client.get(response.url).content.decode()
     assert 'id="import-progress"' in page and "datasets-progress.js" in page and "<script>" not in page
     status = client.get(reverse("datasets:import_progress", args=[dataset.uuid, pending.uuid])).json()
-    assert status == {"status": "queued", "fraction": 0.0, "rows": 0, "finished": False}
+    assert status == {"status": "queued", "fraction": 0.0, "rows": 0, "total": 0, "finished": False,
+                      "label": "Venter på, at en baggrundsproces starter importen."}
     services.write_progress(pending, 0.5, 200)
     assert client.get(reverse("datasets:import_progress", args=[dataset.uuid, pending.uuid])).json()["fraction"] == 0.5
     callbacks[0]()  # the worker (immediate backend) runs the task

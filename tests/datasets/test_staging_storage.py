@@ -119,10 +119,13 @@ def test_the_status_json_shows_the_progress_written_by_the_worker(client, world,
     DatasetImport.objects.filter(pk=pending.pk).update(status="running")
     url = reverse("datasets:import_progress", args=[dataset.uuid, pending.uuid])
     client.force_login(world.odense.analytiker)
-    assert client.get(url).json() == {"status": "running", "fraction": 0.0, "rows": 0, "finished": False}
+    assert client.get(url).json() == {"status": "running", "fraction": 0.0, "rows": 0, "total": 0, "label": "",
+                                      "finished": False}
     services.write_progress(pending, 0.25, 100)
-    assert client.get(url).json() == {"status": "running", "fraction": 0.25, "rows": 100, "finished": False}
-    assert services.read_progress(DatasetImport.objects.get(pk=pending.pk)) == {"fraction": 0.25, "rows": 100}
+    assert client.get(url).json() == {"status": "running", "fraction": 0.25, "rows": 100, "total": 0, "label": "",
+                                      "finished": False}
+    assert services.read_progress(DatasetImport.objects.get(pk=pending.pk)) == {"fraction": 0.25, "rows": 100,
+                                                                                "total": 0}
 
 
 @pytest.mark.django_db(transaction=True)
