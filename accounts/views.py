@@ -9,7 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from . import access, params, services
 from .forms import (
     InviteUserForm,
     LoginForm,
@@ -163,7 +163,7 @@ def unit_create(request):
     access.require(request, access.ADMIN)
     municipality = request.user.municipality
     initial = {}
-    if parent_uuid := request.GET.get("parent"):
+    if parent_uuid := params.optional_uuid(request, "parent", object_type="accounts.unit"):
         parent = Unit.objects.filter(municipality=municipality, uuid=parent_uuid).first()
         if parent:
             initial["parent"] = parent
