@@ -18,7 +18,9 @@ CPR_RE = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}[-\s]?\d{4
 # 8 digits, optionally after +45 / 0045, written together or in groups separated by spaces
 # (2-2-2-2, 4-4 ...). Dates such as 12-03-2024 or 12.03.2024 are not phone numbers.
 PHONE_RE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?45[\s-]?)?(?:\d ?){7}\d(?!\d)")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Starts only where a run of address characters starts: from every position inside a
+# long run the search would scan the rest of it again (10,000 characters took 0.4 s).
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 
 KINDS = {
     "cpr": _("a CPR number"),
