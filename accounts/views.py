@@ -19,6 +19,7 @@ from .forms import (
     UserSearchForm,
 )
 from .models import Membership, Unit, User
+from .tokens import token_generator
 
 
 class LoginView(auth_views.LoginView):
@@ -38,6 +39,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    token_generator = token_generator
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
@@ -46,10 +48,15 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
+    token_generator = token_generator
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        # A new password ends the sessions anyway (the hash is of the password); the
+        # generation also voids the other links sent before this one was used.
+        services.end_sessions(user=form.user)
         messages.success(self.request, _("Your password is set. You can log in now."))
-        return super().form_valid(form)
+        return response
 
 
 # --- Administration of the municipality (administrator role) -------------------------

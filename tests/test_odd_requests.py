@@ -36,7 +36,6 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIRequest
@@ -51,6 +50,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import AuditEvent, Municipality, User
+from accounts.tokens import token_generator
 from datasets import services as dataset_services
 from datasets.models import DatasetImport, Indicator
 from logbooks import services as logbook_services
@@ -223,7 +223,7 @@ def build_fuzz_world(tmp_path) -> SimpleNamespace:
     Report.objects.filter(pk=o.report.pk).update(status=Report.Status.DONE, pdf=b"%PDF-1.7 stub", progress=100)
     o.audit_event = AuditEvent.objects.first()
     o.reset_uidb64 = urlsafe_base64_encode(force_bytes(t.medarbejder.pk))
-    o.reset_token = default_token_generator.make_token(t.medarbejder)
+    o.reset_token = token_generator.make_token(t.medarbejder)
     o.municipality_type_id = ContentType.objects.get_for_model(Municipality).pk
     return o
 
