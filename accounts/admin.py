@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
-from . import versions
+from . import services, versions
 from .models import AuditEvent, Membership, Municipality, Unit, User
 
 
@@ -76,6 +76,11 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "municipality",
                                                               "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.end_sessions(user=obj)  # as when a municipality's administrator deactivates
 
 
 @admin.register(AuditEvent)

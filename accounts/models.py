@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ligestilling.lib.privacy import PrivacyGuardedModel
@@ -157,6 +158,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("created"), default=timezone.now)
+    # Raised to end every session and every outstanding password link of the user
+    # (accounts.services.end_sessions): it is part of the session hash and of the tokens.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -183,6 +187,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+    def _get_session_auth_hash(self, secret=None):
+        """The hash every session of the user carries (`get_session_auth_hash`, and its
+        fallbacks for SECRET_KEY_FALLBACKS): of the password, as in Django, and of the
+        session generation, so raising the generation ends the sessions for good, whatever
+        happens to the account afterwards (reactivation, a new role). Generation 0 gives
+        Django's own hash, so sessions made before the field existed stay valid."""
+        value = self.password if not self.session_generation else f"{self.password}:{self.session_generation}"
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", value,
+                           secret=secret, algorithm="sha256").hexdigest()
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, versions
 from .models import Membership, Municipality, Role, Unit, User
+from .tokens import token_generator
 
 
 @transaction.atomic
@@ -116,7 +116,7 @@ def invite_user(
 def invitation_link(*, user: User, request: HttpRequest | None = None) -> str:
     path = reverse(
         "accounts:password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token_generator.make_token(user)},
     )
     return request.build_absolute_uri(path) if request is not None else path
 
@@ -153,6 +153,8 @@ def remove_membership(*, by: User, membership: Membership, request: HttpRequest 
         raise ValidationError(_("The municipality must keep at least one active administrator."))
     unit_uuid = str(membership.unit.uuid)
     membership.delete()
+    if not user.memberships.exists():
+        end_sessions(user=user)
     audit.record("membership.remove", request=request, user=by, obj=user, unit=unit_uuid)
 
 
@@ -164,9 +166,18 @@ def _is_last_administrator(membership: Membership) -> bool:
     ).exclude(user_id=membership.user_id).exists()
 
 
+def end_sessions(*, user: User) -> None:
+    """End every session of the user and invalidate every password link sent to them, for
+    good: the session generation is part of the session hash and of the tokens
+    (accounts/models.py, accounts/tokens.py), so no later change (a reactivation, a new
+    role) makes an old session cookie or link valid again."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+
+
 @transaction.atomic
 def deactivate_user(*, by: User, user: User, request: HttpRequest | None = None) -> User:
-    """Deactivated users are logged out at their next request (ModelBackend refuses them)."""
+    """Deactivated users are logged out at their next request, for good (end_sessions)."""
     if user.pk == by.pk:
         raise ValidationError(_("You cannot deactivate yourself."))
     admin_membership = user.memberships.filter(role=Role.ADMINISTRATOR).select_related("unit").first()
@@ -174,6 +185,7 @@ def deactivate_user(*, by: User, user: User, request: HttpRequest | None = None)
         raise ValidationError(_("The municipality must keep at least one active administrator."))
     user.is_active = False
     user.save(update_fields=["is_active"])
+    end_sessions(user=user)
     audit.record("user.deactivate", request=request, user=by, obj=user)
     return user
 

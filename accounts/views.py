@@ -1,15 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from . import access, audit, params, services, throttle
 from .forms import (
     InviteUserForm,
     LoginForm,
@@ -18,7 +20,8 @@ from .forms import (
     UnitForm,
     UserSearchForm,
 )
-from .models import Membership, Unit, User
+from .models import Membership, Unit, User, canonical_email
+from .tokens import token_generator
 
 
 class LoginView(auth_views.LoginView):
@@ -37,19 +40,47 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """At most PASSWORD_RESET_MAX_PER_ADDRESS mails to one address and
+    PASSWORD_RESET_MAX_PER_IP requests from one client address per
+    PASSWORD_RESET_WINDOW_SECONDS. The answer is the same whether the address has an
+    account, was throttled or not, so it reveals nothing; every request is audited."""
+
     template_name = "accounts/password_reset.html"
+    token_generator = token_generator
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        address = canonical_email(form.cleaned_data["email"])
+        window = settings.PASSWORD_RESET_WINDOW_SECONDS
+        throttled = None
+        # A throttled client address does not use up the budget of the addresses it names.
+        if not throttle.allow("password-reset-ip", audit.client_ip(self.request) or "-",
+                              limit=settings.PASSWORD_RESET_MAX_PER_IP, window=window):
+            throttled = "ip"
+        elif not throttle.allow("password-reset-address", address,
+                                limit=settings.PASSWORD_RESET_MAX_PER_ADDRESS, window=window):
+            throttled = "address"
+        audit.record("auth.password_reset", request=self.request, obj=User.objects.filter(email=address).first(),
+                     email=address, throttled=throttled)
+        if throttled:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:login")
+    token_generator = token_generator
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        # A new password ends the sessions anyway (the hash is of the password); the
+        # generation also voids the other links sent before this one was used.
+        services.end_sessions(user=form.user)
         messages.success(self.request, _("Your password is set. You can log in now."))
-        return super().form_valid(form)
+        return response
 
 
 # --- Administration of the municipality (administrator role) -------------------------
@@ -163,7 +194,7 @@ def unit_create(request):
     access.require(request, access.ADMIN)
     municipality = request.user.municipality
     initial = {}
-    if parent_uuid := request.GET.get("parent"):
+    if parent_uuid := params.optional_uuid(request, "parent", object_type="accounts.unit"):
         parent = Unit.objects.filter(municipality=municipality, uuid=parent_uuid).first()
         if parent:
             initial["parent"] = parent

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts import access, audit, roles
+from accounts import access, audit, params, roles
 from accounts.models import Unit
 
 from . import importing as imp
@@ -50,10 +50,10 @@ def _get_import(request, dataset: Dataset, import_uuid) -> DatasetImport:
 
 def _unit_filter(request):
     """`?unit=<uuid>`: a unit of the user's own municipality, or 404."""
-    raw = request.GET.get("unit")
-    if not raw:
+    value = params.optional_uuid(request, "unit", object_type="accounts.unit")
+    if value is None:
         return None
-    return access.get_in_municipality(request, Unit.objects.all(), raw)
+    return access.get_in_municipality(request, Unit.objects.all(), value)
 
 
 def _threshold(request) -> int:

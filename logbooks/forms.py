@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.db.models import Count
 from django.utils import timezone
@@ -62,6 +64,23 @@ def _by_use(items, counts: dict[int, int]):
 RECENT_ENTRIES = 200
 
 
+class IdempotencyKeyField(forms.UUIDField):
+    """The hidden key of a form that creates something (logbooks.services.create_once): a
+    new one each time the form is shown, kept while it is shown again with its errors. A
+    missing or mangled key only means that this POST is not recognised if repeated."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
 class EntryForm(A11yMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("Time (optional)"), required=False,
@@ -91,6 +110,7 @@ class EntryForm(A11yMixin, forms.Form):
     open_questions = forms.CharField(label=_("Open questions"), required=False,
                                      widget=forms.Textarea(attrs=TEXTAREA), validators=[validate_no_identifiers])
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    idempotency_key = IdempotencyKeyField()  # new entries only
 
     FREE_TEXT_HELP = _("Never write the citizen's name, CPR number, phone number, address or e-mail.")
 
@@ -98,6 +118,8 @@ class EntryForm(A11yMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.unit = unit
         self.author = author
+        if entry is not None:
+            del self.fields["idempotency_key"]
         asked = asked_parameters(unit)
         for name in ("education", "civil_status", "origin"):
             if name not in asked:
@@ -205,6 +227,7 @@ class MyEntriesFilterForm(A11yMixin, forms.Form):
 
 class ObservationForm(A11yMixin, forms.ModelForm):
     observed = forms.ModelChoiceField(label=_("Observed colleague"), queryset=User.objects.none())
+    idempotency_key = IdempotencyKeyField()
 
     class Meta:
         model = Observation

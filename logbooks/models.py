@@ -140,6 +140,9 @@ class Entry(PrivacyGuardedModel, models.Model):
     reflections = models.TextField(_("reflections after the conversation"), blank=True)
     open_questions = models.TextField(_("open questions"), blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Made when the quick-entry form is shown: a repeated POST of that form (a double
+    # click, a resent request) finds its entry instead of storing a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,6 +160,10 @@ class Entry(PrivacyGuardedModel, models.Model):
             models.Index(fields=["municipality", "unit", "date"], name="logbook_entry_unit_date_cover",
                          include=["sex", "outcome", "age_band", "education", "civil_status", "origin", "id"]),
             models.Index(fields=["author", "-date"], name="logbook_entry_author_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], name="logbook_entry_stored_once",
+                                    condition=models.Q(idempotency_key__isnull=False)),
         ]
 
     def __str__(self):
@@ -226,6 +233,7 @@ class Observation(PrivacyGuardedModel, models.Model):
     )
     response = models.TextField(_("response from the observed colleague"), blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)  # as Entry's
     created_at = models.DateTimeField(auto_now_add=True)
 
     FREE_TEXT_FIELDS = ("focus", "topics_notes", "questions_notes", "offers_notes", "what_worked", "hypotheses",
@@ -235,6 +243,10 @@ class Observation(PrivacyGuardedModel, models.Model):
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["observer", "idempotency_key"], name="logbook_observation_stored_once",
+                                    condition=models.Q(idempotency_key__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.date:%d.%m.%Y}"

@@ -10,11 +10,9 @@ table in accounts.roles):
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
 from django.http import HttpRequest
 
-from accounts import access, audit, roles
+from accounts import access, audit, params, roles
 from accounts.models import Unit
 
 from .models import Entry, Observation
@@ -71,11 +69,7 @@ def get_observation_for(request: HttpRequest, uuid, *, respond: bool = False) ->
 
 def unit_from_query(request: HttpRequest, need: str = access.READ) -> Unit | None:
     """An optional `?unit=<uuid>` filter: 404 (audited) for another municipality's unit."""
-    raw = request.GET.get("unit")
-    if not raw:
+    value = params.optional_uuid(request, "unit", object_type="accounts.unit")
+    if value is None:
         return None
-    try:
-        value = uuid_module.UUID(raw)
-    except ValueError:
-        raise access.not_found(request, "accounts.unit", raw) from None
     return access.get_unit_for(request, value, need=need)

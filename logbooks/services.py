@@ -7,10 +7,12 @@ All functions are keyword-only and atomic; free text always passes the privacy g
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +48,9 @@ DEFAULT_LISTS: dict[str, dict[str, list[str]]] = {
 }
 
 
-#: Relations of a new entry that create_entry checks itself (see there).
-ENTRY_TRUSTED = ("municipality", "unit", "author", "kind", "outcome", "uuid")
+#: Relations of a new entry that create_entry checks itself (see there); the idempotency
+#: key's uniqueness is the database's (create_once).
+ENTRY_TRUSTED = ("municipality", "unit", "author", "kind", "outcome", "uuid", "idempotency_key")
 
 
 class EntryChanged(ValidationError):
@@ -113,15 +116,19 @@ def create_entry(
     fields: Mapping[str, object],
     topics: Mapping[ListItem, str] | None = None,
     offers: Iterable[ListItem] = (),
+    idempotency_key: uuid.UUID | None = None,
 ) -> Entry:
     """Store a logbook entry. `fields`: date, time, kind, staff_present, sex, age_band,
     education, civil_status, origin, outcome, outcome_text, gender_attention, reflections,
-    open_questions. `topics` maps each topic to who raised it ("medarbejder"/"borger")."""
+    open_questions. `topics` maps each topic to who raised it ("medarbejder"/"borger").
+    With `idempotency_key`, a second entry of the author with the same key is refused by
+    the database (IntegrityError): use create_once."""
     topics = dict(topics or {})
     offers = list(offers)
     if author.municipality_id != unit.municipality_id:
         raise ValidationError(_("The unit belongs to another municipality."))
-    entry = Entry(municipality_id=unit.municipality_id, unit=unit, author=author, **fields)
+    entry = Entry(municipality_id=unit.municipality_id, unit=unit, author=author, idempotency_key=idempotency_key,
+                  **fields)
     # The unit and author are loaded objects of this municipality (checked above) and the
     # list items are checked against the unit's lists below; the uuid is new. Skipping
     # their existence and uniqueness checks saves six queries per logged conversation.
@@ -133,6 +140,33 @@ def create_entry(
     # Last: the version row stays locked until the commit, and entries are written concurrently.
     versions.bump(entry.municipality_id)
     return entry
+
+
+M = TypeVar("M", Entry, Observation)
+
+#: The create functions that take an idempotency key: their model and its owner argument.
+ONCE = {"create_entry": (Entry, "author"), "create_observation": (Observation, "observer")}
+
+
+def create_once(create: Callable[..., M], *, idempotency_key: uuid.UUID | None, **kwargs) -> tuple[M, bool]:
+    """`create(idempotency_key=..., **kwargs)` (create_entry or create_observation) once per
+    key and owner: a repeated key returns the object the first call stored, and False.
+
+    Costs nothing on the common path: the unique constraint (owner, key) refuses the second
+    INSERT, which waits for the first one's transaction when both run at once; the refused
+    call's transaction is rolled back whole, and the first call's object is read. Not
+    atomic itself, so that on PostgreSQL the lookup runs after that rollback.
+    """
+    model, owner = ONCE[create.__name__]
+    try:
+        return create(idempotency_key=idempotency_key, **kwargs), True
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        first = model.objects.filter(**{owner: kwargs[owner]}, idempotency_key=idempotency_key).first()
+        if first is None:
+            raise
+        return first, False
 
 
 @transaction.atomic
@@ -248,14 +282,16 @@ def set_unit_parameters(*, unit: Unit, education: bool, civil_status: bool, orig
 
 
 @transaction.atomic
-def create_observation(*, observer: User, observed: User, unit: Unit, fields: Mapping[str, object]) -> Observation:
+def create_observation(*, observer: User, observed: User, unit: Unit, fields: Mapping[str, object],
+                       idempotency_key: uuid.UUID | None = None) -> Observation:
+    """With `idempotency_key`: once per observer and key, see create_once."""
     if not (observer.municipality_id == observed.municipality_id == unit.municipality_id):
         raise ValidationError(_("The colleague must work in your municipality."))
     if observer.pk == observed.pk:
         raise ValidationError({"observed": _("Choose the colleague you observed, not yourself.")})
     observation = Observation(municipality_id=unit.municipality_id, unit=unit, observer=observer,
-                              observed=observed, **fields)
-    _check(observation)
+                              observed=observed, idempotency_key=idempotency_key, **fields)
+    _check(observation, trusted=("idempotency_key",))
     observation.save()
     return observation
 

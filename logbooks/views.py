@@ -61,13 +61,16 @@ def quick_entry(request):
         form = EntryForm(request.POST, unit=unit, author=request.user)
         if form.is_valid():
             try:
-                services.create_entry(author=request.user, unit=unit, fields=form.entry_fields(),
-                                      topics=form.topics(), offers=form.cleaned_data["offers"])
+                # A repeated POST of the same form (double click) finds the entry the first stored.
+                entry, _created = services.create_once(
+                    services.create_entry, idempotency_key=form.cleaned_data["idempotency_key"],
+                    author=request.user, unit=unit, fields=form.entry_fields(), topics=form.topics(),
+                    offers=form.cleaned_data["offers"])
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The conversation is saved. The form is ready for the next one."))
-                return redirect(f"{reverse('logbooks:quick_entry')}?{urlencode({'unit': unit.uuid})}")
+                return redirect(f"{reverse('logbooks:quick_entry')}?{urlencode({'unit': entry.unit.uuid})}")
         form.order_by_use()  # shown again with its errors
     else:
         last = Entry.objects.filter(author=request.user, unit=unit).order_by("-created_at").first()
@@ -191,10 +194,11 @@ def observation_create(request):
     form = ObservationForm(request.POST or None, municipality_id=scope.municipality_id, observer=request.user,
                            initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "observed"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("observed", "idempotency_key")}
         try:
-            observation = services.create_observation(observer=request.user, observed=form.cleaned_data["observed"],
-                                                      unit=unit, fields=data)
+            observation, _created = services.create_once(
+                services.create_observation, idempotency_key=form.cleaned_data["idempotency_key"],
+                observer=request.user, observed=form.cleaned_data["observed"], unit=unit, fields=data)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import access as base_access
-from accounts import roles
+from accounts import params, roles
 from accounts.models import Unit
 
 from . import measures, services
@@ -84,8 +84,8 @@ def project_list(request):
     else:
         status = ""
     units = Unit.objects.filter(municipality_id=scope.municipality_id).order_by("path")
-    unit_uuid = request.GET.get("enhed", "")
-    unit = next((u for u in units if str(u.uuid) == unit_uuid), None)
+    unit_uuid = params.optional_uuid(request, "enhed", object_type="accounts.unit")
+    unit = next((u for u in units if u.uuid == unit_uuid), None)
     if unit is not None:
         projects = projects.filter(units=unit).distinct()
     projects = projects.select_related("responsible").prefetch_related("units").order_by("-start_date", "title")

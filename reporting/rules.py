@@ -10,11 +10,9 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
-
 from django.http import HttpRequest
 
-from accounts import access, roles
+from accounts import access, params, roles
 from accounts.models import Unit
 from reporting.models import Report
 
@@ -49,12 +47,9 @@ def covers_municipality(scope: access.Scope, need: str, all_ids: set[int] | None
 
 def unit_from_value(request: HttpRequest, raw: str | None, need: str) -> Unit | None:
     """A unit named by its UUID in a filter: 404 (audited) for another municipality, 403 outside the role."""
-    if not raw:
+    value = params.uuid_or_404(request, raw, object_type="accounts.unit")
+    if value is None:
         return None
-    try:
-        value = uuid_module.UUID(str(raw))
-    except ValueError:
-        raise access.not_found(request, "accounts.unit", raw) from None
     unit = access.get_in_municipality(request, Unit.objects.all(), value)
     if unit.pk not in unit_ids_for(access.get_scope(request.user), need):
         raise access.forbidden(request, "accounts.unit", value, need)
@@ -102,14 +97,11 @@ def projects_for_filter(request: HttpRequest):
 
 def project_from_value(request: HttpRequest, raw: str | None):
     """A project named in a filter: 404 (audited) for another municipality, 403 when not visible."""
-    if not raw:
+    value = params.uuid_or_404(request, raw, object_type="projects.project")
+    if value is None:
         return None
     from projects.models import Project
 
-    try:
-        value = uuid_module.UUID(str(raw))
-    except ValueError:
-        raise access.not_found(request, "projects.project", raw) from None
     project = access.get_in_municipality(request, Project.objects.all(), value)
     scope = access.get_scope(request.user)
     if not Project.objects.visible_to(request.user, scope).filter(pk=project.pk).exists():

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -30,24 +31,58 @@ def test_security_headers(client, world):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-def test_check_deploy_passes_with_production_settings():
-    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for the live server; production never does.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "ligestilling.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "x7-" + "q9Zr2pLk" * 8,
-        "ALLOWED_HOSTS": "ligestilling.example.dk",
-        "SECURE_SSL_REDIRECT": "true",
-        "SECURE_COOKIES": "true",
-        "SECURE_HSTS_SECONDS": "31536000",
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
-        "SECURE_HSTS_PRELOAD": "true",
-        "DATABASE_URL": "sqlite:////tmp/ligestilling-check-deploy.sqlite3",
-    }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+def env_example() -> dict[str, str]:
+    """The variables of .env.example, as production sets them."""
+    values = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _equals, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    return values
+
+
+def check_deploy(**overrides) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy --fail-level WARNING` with exactly .env.example's values
+    and the production settings module: nothing of the test environment is passed on."""
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "SYSTEMROOT") if name in os.environ}
+    env |= env_example() | {"DJANGO_SETTINGS_MODULE": "ligestilling.settings"} | overrides
+    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_check_deploy_passes_with_the_values_of_env_example_and_a_real_key():
+    """What the README promises. (The test before this one set its own variables, among
+    them SECURE_HSTS_PRELOAD=true where .env.example has false, so it stayed green while
+    the documented configuration failed with security.W021.)"""
+    assert env_example()["DEBUG"] == "false" and env_example()["SECURE_SSL_REDIRECT"] == "true"
+    result = check_deploy(SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_placeholder_of_env_example():
+    placeholder = env_example()["SECRET_KEY"]
+    assert placeholder.startswith("change-me")
+    result = check_deploy(SECRET_KEY=placeholder)
+    assert result.returncode != 0
+    assert "ligestilling.E002" in result.stderr and "SECRET_KEY must be a long random secret" in result.stderr
+
+
+def test_the_key_check_refuses_published_short_and_repetitive_keys(settings):
+    from accounts.checks import secret_key_is_not_a_placeholder
+
+    weak = {
+        "the Dockerfile's build-only key": "build-only",
+        "Django's development key": "django-insecure-" + secrets.token_urlsafe(50),
+        "a placeholder in capitals": "CHANGE-ME-" + secrets.token_urlsafe(50),
+        "a short key": secrets.token_urlsafe(30),
+        "few distinct characters": "ab" * 40,
+    }
+    for what, key in weak.items():
+        settings.SECRET_KEY = key
+        assert [e.id for e in secret_key_is_not_a_placeholder()] == ["ligestilling.E002"], what
+    settings.SECRET_KEY = secrets.token_urlsafe(50)
+    assert secret_key_is_not_a_placeholder() == []
 
 
 def test_production_refuses_to_start_without_a_secret_key():

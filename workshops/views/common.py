@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import access as accounts_access
-from accounts import roles
+from accounts import params, roles
 from accounts.models import Unit
 from projects.models import Project
 
@@ -27,13 +27,10 @@ def form_error(form, exc: ValidationError) -> None:
 
 def unit_filter(request):
     """The unit of `?enhed=<uuid>` (another municipality's unit: 404, audited), or None."""
-    uuid = request.GET.get("enhed")
-    if not uuid:
+    uuid = params.optional_uuid(request, "enhed", object_type="accounts.unit")
+    if uuid is None:
         return None
-    try:
-        return accounts_access.get_in_municipality(request, Unit.objects.all(), uuid)
-    except ValidationError as exc:  # not a UUID
-        raise accounts_access.not_found(request, "accounts.unit", uuid) from exc
+    return accounts_access.get_in_municipality(request, Unit.objects.all(), uuid)
 
 
 def list_view(request, model, template: str, section: str, **extra):
