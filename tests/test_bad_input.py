@@ -66,7 +66,7 @@ def test_a_long_word_in_free_text_is_checked_in_linear_time():
     few hundred kilobytes held a worker for hours."""
     import time
 
-    from logbooks.privacy import find_identifiers
+    from ligestilling.lib.privacy import find_identifiers
 
     started = time.process_time()
     assert find_identifiers("x" * 200_000) == []
