@@ -563,12 +563,16 @@ OFF_SITE = ["https://evil.example/", "//evil.example", "/\\evil.example", "https
 
 
 def off_site(location: str | None) -> bool:
+    """Whether a browser would follow this Location away from the site (browsers read a
+    backslash as a slash)."""
     if not location:
         return False
     normal = location.strip().replace("\\", "/")
-    parts = urlsplit(urljoin(BASE + "/", normal))
-    return normal.startswith("//") or parts.netloc != web.HOST or re.match(r"^[a-z][a-z0-9+.-]*:", normal, re.I) \
-        and not normal.startswith(BASE)
+    if normal.startswith("//"):
+        return True
+    if re.match(r"[a-z][a-z0-9+.-]*:", normal, re.I):
+        return not (normal + "/").startswith(BASE + "/")
+    return urlsplit(urljoin(BASE + "/", normal)).netloc != web.HOST
 
 
 def check_csrf(crawls: list[Crawl], tally: Area) -> None:
@@ -828,6 +832,10 @@ def probe(started: float) -> None:
         say(f"  {m}: {planters[m].summary()}")
         PLANTED.append(f"{m.capitalize()}: {planters[m].forms_stored} forms with "
                        f"{sum(planters[m].stored.values())} fields")
+
+    for m in MUNICIPALITIES:  # else the tenancy checks would look for text no page shows
+        if not any(TOKENS[m] in body for c in crawls[m] for body in c.pages.values()):
+            raise SystemExit(f"probe: no page of {m} shows its planted text; the tenancy checks would be blind")
 
     phase("tenancy: the other municipality's URLs as every role")
     for m, other in pairs:
