@@ -56,6 +56,7 @@ REFUSE_WITHIN_S = 15
 # GET-looking paths (the views want POST there, but an attacker's crawler is careful).
 SKIP_PATHS = re.compile(r"^/(static|platform-admin|i18n)/|/log-ud/|/slet/|/fjern/|/aktiv/|/invitation/")
 DOWNLOADS = re.compile(r"\.pdf$|/pdf/$|/eksport[/.]")
+DELETE_LINK = re.compile(r"/(slet|fjern)/$")
 
 pool = ThreadPoolExecutor(max_workers=WORKERS)
 
@@ -140,6 +141,11 @@ class Crawl:
     seen: set[str] = field(default_factory=set)
     post_forms: list[web.Form] = field(default_factory=list)
     downloads: dict[str, str] = field(default_factory=dict)  # url -> the page that links it
+    delete_links: set[str] = field(default_factory=set)
+
+    def post_targets(self) -> list[web.Form]:
+        """The POST forms, and each delete link as the bare form its confirmation page has."""
+        return self.post_forms + [web.Form(url, "post") for url in sorted(self.delete_links)]
 
 
 def log_in(municipality: str, role: str) -> User:
@@ -179,7 +185,8 @@ def crawl(user: User, planter: Planter | None, foreign: Markers) -> Crawl:
         if DOWNLOADS.search(path):
             result.downloads.setdefault(url, current)
         elif SKIP_PATHS.search(path):
-            return
+            if DELETE_LINK.search(path):
+                result.delete_links.add(url)
         elif again and url not in revisited:
             revisited.add(url)
             queue.append(url)
@@ -339,9 +346,11 @@ def cross_post(users: list[User], forms: list[web.Form], shared: set[str], forei
         judge(user, "POST", form.action, user.client.post(form.action, data), foreign, tally, answers, data=data)
 
     list(pool.map(one, [(u, f) for u in users for f in targets.values()]))
-    if database_digest() != before:
+    changed = database_digest() != before
+    if changed:
         tally.fail("the other municipality's POSTs changed data")
-    tally.note(f"as {users[0].municipality}: {dict(answers.most_common())}; no table changed")
+    tally.note(f"as {users[0].municipality}: {dict(answers.most_common())}; "
+               + ("TABLES CHANGED" if changed else "no table changed"))
 
 
 # --- 2. Injected script -----------------------------------------------------------------
@@ -580,7 +589,7 @@ def check_csrf(crawls: list[Crawl], tally: Area) -> None:
     jobs = []
     for crawl_ in crawls:
         done = set()
-        for form in crawl_.post_forms:
+        for form in crawl_.post_targets():
             key = web.shape(form.action)
             if key not in done:
                 done.add(key)
@@ -849,7 +858,7 @@ def probe(started: float) -> None:
     phase("tenancy: the other municipality's forms, POSTed")
     for m, other in pairs:
         shared = reference_ids() | set().union(*(uuids(u) for c in crawls[m] for u in c.seen))
-        cross_post(users[m], [f for c in crawls[other] for f in c.post_forms], shared, markers[other],
+        cross_post(users[m], [f for c in crawls[other] for f in c.post_targets()], shared, markers[other],
                    tenancy_post)
 
     phase("injected script, in Chromium")
