@@ -105,7 +105,12 @@ class Planter:
             wrong = web.error_fields(response.text) if response.status_code in (200, 400, 409) else None
             if wrong is None or attempt == 3:
                 break
-            if not wrong & set(chains) and not web.refill(form, values, wrong):
+            # The form as shown again: it may have grown since the page was read (a list
+            # of hypotheses that another form on the page just added to).
+            shown = next((f for f in web.parse(response.text, form.action).forms if wrong & f.names()), form)
+            have = form.names() | {k for k, _v in values}
+            values += [(k, v) for k, v in web.filled(shown) if k not in have]
+            if not wrong & set(chains) and not web.refill(shown, values, wrong):
                 wrong = set(chains)  # a form-wide error: plain text everywhere
             for name in wrong & set(chains):
                 if len(chains[name]) > 1:
