@@ -10,7 +10,9 @@ every free-text field it reaches, crawls every page, then tries:
 4. exports: formulas planted in labels that reach a CSV/XLSX;
 5. CSRF and open redirects;
 6. concurrent edits of one stale form;
-7. issue 16's findings as an attacker would retry them.
+7. issue 16's findings as an attacker would retry them: lockout by spelling, the session
+   of a reactivated user, password-reset mails, forged client addresses, malformed query
+   parameters, huge and malformed uploads.
 
 Prints what it tried and what held per area, then a Markdown table; exits non-zero on
 any breach.
@@ -690,6 +692,60 @@ def check_lockout(tally: Area) -> None:
                     f"after 5 failures over {len(spellings)} spellings, {spelling!r} still logs in")
 
 
+def user_detail_url(admin: web.Client, email: str) -> str:
+    """The administration page of the user with this address."""
+    home = admin.get("/konto/administration/")
+    for url in web.parse(home.text, home.url).links:
+        if re.search(r"/brugere/[0-9a-f-]{36}/$", url) and email in admin.get(url).text:
+            return url
+    raise SystemExit(f"probe: {email} is not in the administration's user list")
+
+
+def set_active(admin: web.Client, detail_url: str) -> None:
+    """Press the page's (de)activate button."""
+    page = admin.get(detail_url)
+    form = web.parse(page.text, page.url).form_with("active")
+    admin.post(form.action, form.defaults())
+
+
+def check_reactivated_session(tally: Area) -> None:
+    """A user the administrator deactivates is out at once, and the session they had
+    stays dead when they are reactivated (issue 16: it worked again)."""
+    email = demo_login("medarbejder", "nyborg")
+    user, admin = web.Client("user"), web.Client("admin")
+    user.login(email)
+    admin.login(demo_login("administrator", "nyborg"))
+    detail = user_detail_url(admin, email)
+    set_active(admin, detail)
+    tally.check(user.get("/").status_code == 302, "a deactivated user's session still opens the start page")
+    set_active(admin, detail)
+    tally.check(user.get("/").status_code == 302, "after reactivation, the session from before works again")
+
+
+RESETS = 10
+
+
+def check_reset_throttle(tally: Area) -> None:
+    """Password-reset mails for one address are throttled (the console mail backend
+    writes every mail to gunicorn's log, where they are counted)."""
+    email = demo_login("leder", "nyborg")
+    log = WORK / "logs" / "gunicorn.log"
+    before = log.read_text(errors="replace").count(f"To: {email}")
+    for _ in range(RESETS):
+        client = web.Client("reset")
+        page = client.get("/konto/glemt-adgangskode/", keep_cookies=True)
+        form = web.parse(page.text, page.url).form_with("email")
+        data = form.defaults()
+        web.set_value(data, "email", email)
+        client.post(form.action, data)
+    time.sleep(0.5)
+    sent = log.read_text(errors="replace").count(f"To: {email}") - before
+    tally.tried += RESETS
+    if sent >= RESETS:
+        tally.fail(f"{RESETS} password-reset requests for one address sent {sent} mails")
+    tally.note(f"{RESETS} requests for one address sent {sent} mails")
+
+
 def check_audit_addresses(tally: Area) -> None:
     """Every request of the probe claimed 6.6.6.6 (web.FORGED_ADDRESS_HEADERS); the
     audit log must have recorded the loopback address nginx saw, never the claim."""
@@ -758,33 +814,91 @@ def zip_bomb_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-def check_upload_limits(user: User, tally: Area) -> None:
-    """Hostile files are refused quickly, with a message, before any mapping page."""
-    for label, filename, make, kind in [("100,000-column CSV", "wide.csv", wide_csv, "text/csv"),
-                                        ("zip-bomb .xlsx", "bomb.xlsx", zip_bomb_xlsx, XLSX)]:
-        page = user.client.get("/data/ny/")
-        form = web.parse(page.text, page.url).form_with("title")
-        data = web.filled(form)
-        web.set_value(data, "title", f"{user.token} upload limits {filename} {RUN}")
-        upload_url = user.client.post(form.action, data).headers.get("Location")
+def nul_late_csv() -> bytes:
+    """A CSV whose NUL byte comes after the part read to suggest the mapping."""
+    rows = "".join(f"{'K' if i % 2 else 'M'};{i % 90}\r\n" for i in range(50_000))
+    return ("Køn;Antal\r\n" + rows + "K;\x001\r\n" + rows).encode()
+
+
+def single_line_csv() -> bytes:
+    """10 MB without a line break: a header that never ends."""
+    return b"kolonne;" * (10 * 1024 * 1024 // 8)
+
+
+def new_dataset(user: User, filename: str) -> str | None:
+    """A dataset to upload into; the URL of its upload page."""
+    page = user.client.get("/data/ny/")
+    form = web.parse(page.text, page.url).form_with("title")
+    data = web.filled(form)
+    web.set_value(data, "title", f"{user.token} upload check {filename} {RUN}")
+    return user.client.post(form.action, data).headers.get("Location")
+
+
+def timed_upload(user: User, upload_url: str, filename: str, body: bytes, kind: str):
+    """The answer (None when there was none in time) and the seconds it took."""
+    started = time.monotonic()
+    try:
+        response = upload(user.client, upload_url, filename, body, kind, timeout=REFUSE_WITHIN_S + 5)
+    except requests.Timeout:  # the client gave up; the server may still be working on it
+        response = None
+    return response, time.monotonic() - started
+
+
+def refused(response) -> bool:
+    """The upload page again with the file's error, or nginx's 413."""
+    return response.status_code == 413 or (response.status_code in (200, 400)
+                                            and "file" in (web.error_fields(response.text) or ()))
+
+
+def import_to_the_end(user: User, mapping_url: str) -> list[int]:
+    """Confirm the suggested mapping and follow the import; every status code on the way."""
+    page = user.client.get(mapping_url)
+    if page.status_code != 200:
+        return [page.status_code]
+    statuses = [page.status_code]
+    form = web.parse(page.text, page.url).form_with("kind")
+    response = user.client.post(form.action, web.filled(form))
+    statuses.append(response.status_code)
+    if response.status_code == 302:
+        status_url = urljoin(BASE, response.headers["Location"])
+        for _ in range(60):
+            progress = user.client.get(status_url.rstrip("/") + ".json")
+            statuses.append(progress.status_code)
+            if progress.status_code != 200 or progress.json()["finished"]:
+                break
+            time.sleep(0.5)
+        statuses.append(user.client.get(status_url + "?stay=1").status_code)
+    return statuses
+
+
+def check_uploads(user: User, tally: Area) -> None:
+    """Huge files are refused quickly with a message, before any mapping page; malformed
+    ones never give a 500, from the upload to the end of the import."""
+    files = [("100,000-column CSV", "wide.csv", wide_csv, "text/csv", True),
+             ("zip-bomb .xlsx", "bomb.xlsx", zip_bomb_xlsx, XLSX, True),
+             ("CSV with a NUL byte late", "nul.csv", nul_late_csv, "text/csv", False),
+             ("10 MB single-line CSV", "line.csv", single_line_csv, "text/csv", False)]
+    for label, filename, make, kind, must_refuse in files:
+        upload_url = new_dataset(user, filename)
         if not upload_url:
             tally.fail(f"{label}: could not create a dataset to upload into")
             continue
         body = make()
         label += f" ({len(body) / 1e6:.1f} MB)"
-        started = time.monotonic()
-        try:
-            response = upload(user.client, upload_url, filename, body, kind, timeout=REFUSE_WITHIN_S + 5)
-            seconds = time.monotonic() - started
-            # Refused: the upload page again with the file's error, or nginx's 413.
-            refused = response.status_code == 413 or (response.status_code in (200, 400)
-                                                      and "file" in (web.error_fields(response.text) or ()))
+        response, seconds = timed_upload(user, upload_url, filename, body, kind)
+        if response is None:
+            held, outcome = False, f"no answer in {seconds:.0f} s"
+        elif must_refuse:
+            held = refused(response) and seconds <= REFUSE_WITHIN_S
             outcome = f"{response.status_code} in {seconds:.1f} s" + (
-                " with a message" if refused else ", accepted for the mapping page")
-        except requests.Timeout:  # the client gave up; the server was still working on it
-            seconds, refused = time.monotonic() - started, False
-            outcome = f"no answer in {seconds:.0f} s"
-        tally.check(refused and seconds <= REFUSE_WITHIN_S, f"{label} not refused within {REFUSE_WITHIN_S} s: {outcome}")
+                " with a message" if refused(response) else ", accepted for the mapping page")
+        else:
+            statuses = [response.status_code]
+            if response.status_code == 302:
+                statuses += import_to_the_end(user, urljoin(BASE, response.headers["Location"]))
+            held = max(statuses) < 500 and seconds <= REFUSE_WITHIN_S
+            outcome = f"answered in {seconds:.1f} s, then {' '.join(map(str, statuses))}"
+        tally.check(held, f"{label}: {outcome}")
         tally.note(f"{label}: {outcome}")
 
 
@@ -811,8 +925,10 @@ def probe(started: float) -> None:
     redirects = area("Open redirects: login, language switch, logout `next`", "attempts")
     concurrent = area("Concurrent edits of one stale form", "submissions")
     lockout = area("Lockout across spellings of one address", "logins")
+    sessions = area("Session of a deactivated, then reactivated user", "requests")
+    resets = area("Password-reset mails throttled per address", "requests")
     fuzz = area("Malformed ?unit=, NUL bytes, bad UTF-8 in query parameters", "requests")
-    uploads = area("Upload limits: 100,000-column CSV, zip-bomb .xlsx", "uploads")
+    uploads = area("Uploads: huge files refused quickly, malformed ones never a 500", "uploads")
     audit_ip = area("Audit log records nginx's client address, not a forged one", "audit events")
 
     def phase(text: str) -> None:
@@ -869,10 +985,12 @@ def probe(started: float) -> None:
     check_redirects(redirects)
     check_concurrent_edits(role["odense", "medarbejder"], concurrent)
 
-    phase("issue 16's findings: lockout, malformed parameters, upload limits, forged addresses")
+    phase("issue 16's findings: lockout, sessions, resets, malformed parameters, uploads, forged addresses")
     check_lockout(lockout)
+    check_reactivated_session(sessions)
+    check_reset_throttle(resets)
     check_fuzz(every_crawl, fuzz)
-    check_upload_limits(role["odense", "analytiker"], uploads)
+    check_uploads(role["odense", "analytiker"], uploads)
     check_audit_addresses(audit_ip)
     phase("done")
 
