@@ -16,37 +16,16 @@ import time
 from pathlib import Path
 
 import openpyxl
+from common import BASE, WORK, launch_chromium, login, psql_admin
 from playwright.sync_api import Page, sync_playwright
-
-BASE = os.environ["BASE"]
-WORK = Path(os.environ["WORK"])
-PASSWORD = "demo-ligestilling-2026"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 ROWS = [(i, "K" if i % 3 else "M", "65-74" if i % 2 else "75-84", "ja" if i % 4 == 0 else "nej")
         for i in range(1, 61)]
 HEADER = ("Løbenummer", "Køn", "Alder", "Selvhjulpen")
 
 
-def psql_admin(sql: str) -> str:
-    return subprocess.run(
-        ["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-h", os.environ["PGHOST"], "-p", os.environ["PGPORT"],
-         "-U", os.environ["PGADMIN"], "-d", os.environ["DB"], "-c", sql],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-
-
 def step(name: str) -> None:
     print(f"- {name}", flush=True)
-
-
-def login(page: Page, email: str) -> None:
-    page.goto(f"{BASE}/konto/log-ind/")
-    page.get_by_label("E-mailadresse").fill(email)
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(f"{BASE}/")
 
 
 def log_a_conversation(page: Page) -> None:
@@ -110,7 +89,7 @@ def main() -> None:
     xlsx_path.write_bytes(buffer.getvalue())
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         # The client claims another address; the audit log must record the real one.
         context = browser.new_context(ignore_https_errors=True, accept_downloads=True,
                                       extra_http_headers={"X-Forwarded-For": "6.6.6.6"})

@@ -10,7 +10,8 @@
 #   Redis       the machine's Redis on 6379, a database of its own
 #   nginx       Debian's nginx, TLS with a certificate made now, HTTP redirected to HTTPS
 # checks `check --deploy`, the headers, the audit log's protection and a browser journey
-# through nginx (deploy/prodcheck/journey.py), and stops everything it started.
+# through nginx (deploy/prodcheck/journey.py), then attacks it from outside
+# (deploy/prodcheck/probe.py), and stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -158,7 +159,10 @@ $PY deploy/prodcheck/checks.py
 say "Browser journey through nginx (Debian's Chromium)"
 DJANGO_ALLOW_ASYNC_UNSAFE=true $PY deploy/prodcheck/journey.py
 
-say "Processes still running after the journey"
+say "Outside probe through nginx: tenancy, injected script, PDFs, exports, CSRF, redirects, issue 16's findings"
+$PY deploy/prodcheck/probe.py
+
+say "Processes still running after the journey and the probe"
 for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "process $pid died (see $WORK/logs)"; done
 if grep -E "Traceback|ERROR" "$WORK"/logs/gunicorn.log "$WORK"/logs/worker.log; then
   fail "errors in the server logs"
