@@ -357,12 +357,16 @@ LOGGING = {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
                  "datefmt": "%Y-%m-%dT%H:%M:%S%z"},
     },
-    "filters": {"one_line_warning": {"()": "ligestilling.logfilters.OneLineWarning"}},
+    "filters": {
+        "one_line_warning": {"()": "ligestilling.logfilters.OneLineWarning"},
+        "client_errors_one_line": {"()": "ligestilling.logfilters.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         # Scanners send foreign Host headers all day: one line each, not a traceback.
         "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
+        "django.request": {"filters": ["client_errors_one_line"]},
     },
 }
