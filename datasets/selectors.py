@@ -1,7 +1,7 @@
 """Reads for the dataset pages and exports: indicator tables split by sex.
 
-Every number passes through the statistics core (`reporting.statistics`) and the
-disclosure control (`reporting.disclosure`), so small counts are suppressed with the
+Every number passes through the statistics core (`ligestilling.lib.statistics`) and the
+disclosure control (`ligestilling.lib.disclosure`), so small counts are suppressed with the
 municipality's threshold, and derived figures of hidden counts are hidden too.
 """
 
@@ -14,8 +14,8 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from reporting import disclosure as dc
-from reporting import statistics as st
+from ligestilling.lib import disclosure as dc
+from ligestilling.lib import statistics as st
 
 from .models import (
     DIMENSIONS,

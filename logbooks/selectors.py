@@ -2,7 +2,7 @@
 
 `gender_picture(...)` is the one entry point for the aggregate (the analysis page here,
 reporting later). All counting happens in the database (GROUP BY via values/annotate);
-statistics and suppression come from `reporting.statistics` and `reporting.disclosure`.
+statistics and suppression come from `ligestilling.lib.statistics` and `ligestilling.lib.disclosure`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from reporting import disclosure
-from reporting import statistics as st
+from ligestilling.lib import disclosure
+from ligestilling.lib import statistics as st
 
 from .models import AgeBand, Entry, EntryTopic, ListItem, RaisedBy, Sex
 

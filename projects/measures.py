@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reporting import disclosure as dc
-from reporting import statistics as st
+from ligestilling.lib import disclosure as dc
+from ligestilling.lib import statistics as st
 
 from .models import Criterion
 

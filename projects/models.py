@@ -464,7 +464,7 @@ class Criterion(PrivacyGuardedModel, models.Model):
             self.kind == self.Kind.DATASET and self.dataset_indicator_id is None)
 
     def baseline_text(self) -> str:
-        from reporting import formatting as fmt
+        from ligestilling.lib import formatting as fmt
 
         parts = []
         for label, value in ((_("women"), self.baseline_women), (_("men"), self.baseline_men)):
@@ -473,7 +473,7 @@ class Criterion(PrivacyGuardedModel, models.Model):
         return ", ".join(parts)
 
     def target_text(self) -> str:
-        from reporting import formatting as fmt
+        from ligestilling.lib import formatting as fmt
 
         if self.target_type == self.TargetType.GAP:
             return _("difference between women and men below %(gap)s") % {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from reporting import disclosure
+from ligestilling.lib import disclosure
 
 WOMEN_COLOUR = "#7b3294"
 MEN_COLOUR = "#008837"
@@ -36,7 +36,7 @@ def _n_text(table: disclosure.Table, n_text: str | None = None) -> str:
         return n_text
     if table.n is None:
         return "n = " + disclosure.marker(disclosure.SECONDARY, table.threshold)
-    from reporting import formatting as fmt
+    from ligestilling.lib import formatting as fmt
 
     return f"n = {fmt.fmt_int(table.n)}"
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Municipality, Unit, User
 from reporting import documents, services
 from reporting.models import Report
-from reporting.periods import parse_period
+from ligestilling.lib.periods import parse_period
 
 TITLE = "Ligestilling i Jobcentret – status for udvalget"
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit
 from reporting import selectors
-from reporting import statistics as st
+from ligestilling.lib import statistics as st
 from reporting.models import Report
-from reporting.periods import date_da, period_from_dates
+from ligestilling.lib.periods import date_da, period_from_dates
 
 
 def recommendations() -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from reporting import disclosure
+from ligestilling.lib import disclosure
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

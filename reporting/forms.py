@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ligestilling.lib import privacy
-from reporting import periods
+from ligestilling.lib import periods
 from reporting.models import Report
 from reporting.selectors import dimension_choices
 

@@ -3,8 +3,8 @@ beside the installation-wide total (a municipality's leder/analytiker).
 
 Reads only the summary tables (`reporting.summary` fills them), a fixed number of queries
 whatever the amount of data. Conversations with women and men go through disclosure
-control (`reporting.disclosure`) like every other number about women and men; the share of
-women has a 95 % Wilson interval (`reporting.statistics`). Counts of datasets,
+control (`ligestilling.lib.disclosure`) like every other number about women and men; the share of
+women has a 95 % Wilson interval (`ligestilling.lib.statistics`). Counts of datasets,
 observations, projects and criteria are about the municipality's work, not about
 citizens, and are shown as they are.
 """
@@ -18,8 +18,8 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from reporting import disclosure
-from reporting import statistics as st
+from ligestilling.lib import disclosure
+from ligestilling.lib import statistics as st
 from reporting.models import MonthlyConversations, MunicipalitySummary
 from reporting.summary import last_twelve_months
 

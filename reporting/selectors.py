@@ -24,9 +24,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality, Unit
-from reporting import charts, disclosure
-from reporting import statistics as st
-from reporting.periods import Period, month_label
+from ligestilling.lib import disclosure
+from reporting import charts
+from ligestilling.lib import statistics as st
+from ligestilling.lib.periods import Period, month_label
 
 SEX_KEYS = (st.KVINDE, st.MAND, st.ANDET, st.UOPLYST)
 #: Breakdowns (months, age bands, ...) compare women and men only: the few conversations
@@ -700,7 +701,7 @@ def workshop_sections(subject: Subject) -> list[Section]:
                      .order_by("date")[:MAX_WORKSHOPS])
     if not workshops:
         return []
-    from reporting.periods import date_da
+    from ligestilling.lib.periods import date_da
 
     table = disclosure.Table(
         title=_("Workshops held"),

@@ -2,8 +2,8 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reporting import formatting as fmt
-from reporting import statistics as st
+from ligestilling.lib import formatting as fmt
+from ligestilling.lib import statistics as st
 
 register = template.Library()
 

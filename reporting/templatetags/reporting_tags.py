@@ -41,7 +41,7 @@ def plotly_script():
 @register.filter
 def count(value):
     """A whole number in Danish notation (1.234), "–" for no figure."""
-    from reporting.formatting import fmt_int
+    from ligestilling.lib.formatting import fmt_int
 
     return "–" if value is None else fmt_int(value)
 

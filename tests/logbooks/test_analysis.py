@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from logbooks import selectors
-from reporting import statistics as st
+from ligestilling.lib import statistics as st
 from tests.logbooks.conftest import bulk_entries
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
 

@@ -5,7 +5,7 @@ from accounts import demo as accounts_demo
 from accounts.models import Unit
 from logbooks import demo, selectors
 from logbooks.models import Entry, Observation
-from reporting import statistics as st
+from ligestilling.lib import statistics as st
 
 
 @pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from logbooks.models import Entry
-from reporting import periods, selectors
-from reporting import statistics as st
+from ligestilling.lib import periods
+from reporting import selectors
+from ligestilling.lib import statistics as st
 from reporting.testing import SECRET_COUNT, bulk, seed_known
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
 

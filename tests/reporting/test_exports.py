@@ -8,7 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
-from reporting import disclosure, exports
+from ligestilling.lib import disclosure
+from reporting import exports
 from reporting.testing import seed_known
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
 

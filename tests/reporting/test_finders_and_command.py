@@ -5,7 +5,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import CommandError, call_command
 
-from reporting import periods
+from ligestilling.lib import periods
 from reporting.finders import STATIC_PATH, PlotlyFinder, plotly_js_path
 from reporting.models import Report
 from reporting.testing import seed_known

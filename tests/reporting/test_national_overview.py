@@ -194,6 +194,6 @@ def test_the_share_of_women_has_a_wilson_interval(national_world):
     overview = national.municipality_overview(national_world.odense.municipality)
     share = overview.rows[0].share
     assert share.value == pytest.approx(40 / 70)
-    from reporting import statistics as st
+    from ligestilling.lib import statistics as st
 
     assert (share.low, share.high) == pytest.approx(st.wilson_interval(40, 70))

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from reporting import periods, selectors
-from reporting import statistics as st
+from ligestilling.lib import periods
+from reporting import selectors
+from ligestilling.lib import statistics as st
 from reporting.testing import seed_indicator, seed_known, seed_project
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from accounts.models import Municipality, Unit
 from reporting import documents, pdf, services
 from reporting.models import Report
-from reporting.periods import parse_period
+from ligestilling.lib.periods import parse_period
 
 
 class Command(BaseCommand):

@@ -40,8 +40,8 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reporting import formatting as fmt
-from reporting import statistics as st
+from ligestilling.lib import formatting as fmt
+from ligestilling.lib import statistics as st
 
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD = 3

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 from scipy.optimize import linprog
 
-from reporting import disclosure as d
-from reporting import statistics as st
+from ligestilling.lib import disclosure as d
+from ligestilling.lib import statistics as st
 
 # --- helpers: an independent attacker ------------------------------------------------
 

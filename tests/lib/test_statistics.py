@@ -1,4 +1,4 @@
-"""Tests of reporting.statistics against scipy and published worked examples."""
+"""Tests of ligestilling.lib.statistics against scipy and published worked examples."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 from scipy import stats
 
-from reporting import statistics as st
+from ligestilling.lib import statistics as st
 
 FAST = settings(max_examples=150, deadline=None)
 

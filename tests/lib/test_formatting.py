@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
-from reporting import formatting as f
+from ligestilling.lib import formatting as f
 
 M = "\u2212"  # the minus sign used for display
 
