@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
+from ligestilling.lib import disclosure
 from ligestilling.lib.privacy import PrivacyGuardedModel
 
 
@@ -140,6 +141,10 @@ class Entry(PrivacyGuardedModel, models.Model):
     reflections = models.TextField(_("reflections after the conversation"), blank=True)
     open_questions = models.TextField(_("open questions"), blank=True)
     version = models.PositiveIntegerField(default=1)
+    # The cell-key method (ligestilling.lib.disclosure): a fixed random key per
+    # conversation, summed with the counts, so the same set of conversations always gets
+    # the same noise in every published table. Never shown.
+    record_key = models.PositiveSmallIntegerField(default=disclosure.record_key, editable=False)
     # Made when the quick-entry form is shown: a repeated POST of that form (a double
     # click, a resent request) finds its entry instead of storing a second one.
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -158,12 +163,15 @@ class Entry(PrivacyGuardedModel, models.Model):
             # Covering: the dashboard's and the analysis page's counts by sex, outcome and
             # background are index-only scans (PostgreSQL; other databases ignore `include`).
             models.Index(fields=["municipality", "unit", "date"], name="logbook_entry_unit_date_cover",
-                         include=["sex", "outcome", "age_band", "education", "civil_status", "origin", "id"]),
+                         include=["sex", "outcome", "age_band", "education", "civil_status", "origin", "id",
+                                  "record_key"]),
             models.Index(fields=["author", "-date"], name="logbook_entry_author_date"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["author", "idempotency_key"], name="logbook_entry_stored_once",
                                     condition=models.Q(idempotency_key__isnull=False)),
+            models.CheckConstraint(condition=models.Q(record_key__lt=disclosure.KEY_RANGE),
+                                   name="logbook_entry_record_key_range"),
         ]
 
     def __str__(self):
@@ -182,12 +190,13 @@ class EntryTopic(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices)
+    record_key = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entry", "topic"], name="logbook_entry_topic_once")]
         indexes = [
             models.Index(fields=["municipality", "unit", "date"], name="logbook_topic_unit_date_cover",
-                         include=["topic", "sex", "raised_by"]),
+                         include=["topic", "sex", "raised_by", "record_key"]),
         ]
 
     def __str__(self):
@@ -197,7 +206,7 @@ class EntryTopic(models.Model):
     def of(cls, entry: Entry, topic: ListItem, raised_by: str = RaisedBy.STAFF) -> EntryTopic:
         """A topic of `entry`, with the entry's fields copied (unsaved)."""
         return cls(entry=entry, topic=topic, raised_by=raised_by, municipality_id=entry.municipality_id,
-                   unit_id=entry.unit_id, date=entry.date, sex=entry.sex)
+                   unit_id=entry.unit_id, date=entry.date, sex=entry.sex, record_key=entry.record_key)
 
 
 class Observation(PrivacyGuardedModel, models.Model):

@@ -1,41 +1,45 @@
-"""Disclosure control and the one result-table type of the reports.
+"""Disclosure control: the cell-key method, and the one result-table type of the reports.
 
 Why: municipal breakdowns by sex, age and unit quickly reach cells of one to four
-citizens, and a cell like "1 man aged 80+ in team Nord did not complete" can
-identify a person.  So every number that leaves the reporting layer passes
-through here.
+citizens, and users choose units, periods and breakdowns freely, so the published
+tables overlap.  Suppressing cells table by table cannot protect overlapping tables: a
+parent unit minus its sub-unit, or a period minus one day, gives the hidden count back.
+So every count that leaves the product is protected by the **cell-key method** of the
+Australian Bureau of Statistics' TableBuilder and the 2021 Census of England and Wales:
 
-* **Threshold N** is a per-municipality setting (default 5).  It is clamped to at
-  least 3 by :func:`effective_threshold`; the API takes the municipality's value
-  only, so nothing a user sends can lower it.
-* **Primary suppression**: a count of 1 … N−1 is shown as ``"<N"`` (e.g. ``"<5"``).
-  Zero is shown: "nobody" identifies no one.
-* **Secondary (complementary) suppression**: when a table also publishes totals,
-  one hidden cell could be recovered by subtraction.  We therefore hide further
-  cells, always the smallest non-zero ones in the affected row/column, until every
-  row and column with a hidden cell has at least two, and then check the result
-  exactly (see :func:`_exposed`): a hidden cell is safe only when the published
-  numbers (visible cells, visible totals, and the fact that ``"<N"`` means 1 … N−1)
-  admit more than one value for it.  Cells that fail the check trigger more
-  suppression.  Totals are suppressed too when they themselves are below N.
-  Secondary cells display as ``"(skjult)"`` ("(hidden)" in English).  When a
-  whole table covers so few people that even the ``"<N"`` markers would pin a
-  value, every cell shows ``"(skjult)"``.
-* **Derived values** (shares, means, intervals, gaps) computed from a hidden cell
-  are hidden as well (reason ``"derived"``, shown like a secondary cell).
+* Every record (a logbook conversation) carries a fixed random **record key** in
+  0 … 255, drawn once when it is stored (:func:`record_key`).  Imported aggregates have
+  no records; their cells get a key from a keyed hash of the cell's identity
+  (:func:`hashed_key`), so the same cell always gets the same key too.
+* A cell's **cell key** is the sum of its records' keys modulo 256.  It is computed in
+  the same SQL as the count (``SUM(record_key)``), and it is additive: the key of "all
+  but these" is the difference of two keys (:class:`Keyed`).
+* The **perturbation table** (:data:`PTABLE`) maps the cell key to a noise of −2 … +2
+  that is added to every count of at least N (the municipality's threshold).  The same
+  set of records always gets the same noise, so asking twice gives nothing new, and the
+  difference of two overlapping outputs is the true difference plus two independent
+  noises: never a person.  Counts of 1 … N−1 are shown as ``"<N"``; zero is shown as 0,
+  so a protected small count looks different from a true zero.  A published count is
+  never below N.
+* Totals are protected as cells of their own (their own set of records), so a total
+  need not equal the sum of the shown cells; tables say so in a footnote.  Shares,
+  gaps and tests are computed from the numbers shown, so a table never contradicts
+  itself.
 
-A hidden value is never stored: a suppressed :class:`Cell` has ``value=None``, so
-no template, JSON for charts or CSV/XLSX export can leak it.
+A hidden value is never stored in a :class:`Cell`: a ``"<N"`` cell has ``value=None``,
+so no template, chart JSON or CSV/XLSX export can leak it.
 
-Scope: the protection covers one table at a time (a 2-D table with its row,
-column and grand totals, or a 1-D table with its total).  Publishing several
-tables that overlap (e.g. per unit *and* for the whole administration) adds
-linking constraints that this module does not check.
+The older table-by-table suppression (:func:`suppress_1d`, :func:`suppress_2d`) remains
+for the few tables that have no records behind them and is checked exactly (see
+:func:`_exposed`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
+import secrets
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +92,97 @@ def marker(reason: str, threshold: int, lang: str = "da") -> str:
         except KeyError:
             raise ValueError(f"unknown language {lang!r}") from None
     raise ValueError(f"unknown reason {reason!r}")
+
+
+# --- Cell keys and the perturbation table ---------------------------------------------
+
+KEY_RANGE = 256
+
+# Noise by cell key: 32/256 for −2 and +2, 64/256 each for −1, 0 and +1 (mean 0,
+# variance 1.5).  The chance that two different sets of records get the same noise is
+# 22 %, so a difference of two outputs equals the truth by chance only; never with
+# certainty.  Published, like the ABS and ONS tables: the protection lies in the keys,
+# which nobody outside the database sees.
+PTABLE: tuple[tuple[int, int], ...] = ((32, -2), (96, -1), (160, 0), (224, 1), (256, 2))
+MAX_NOISE = 2
+
+
+def record_key() -> int:
+    """A fresh random record key, drawn once when a record is stored."""
+    return secrets.randbelow(KEY_RANGE)
+
+
+def hashed_key(secret: str | bytes, *identity: object) -> int:
+    """A fixed cell key for an imported aggregate, from its identity.
+
+    A keyed hash (HMAC-SHA256 with the installation's secret) of e.g. dataset,
+    indicator, category and period: the same published cell always gets the same
+    noise, and nobody without the secret can compute it.
+    """
+    if isinstance(secret, str):
+        secret = secret.encode()
+    message = "\x1f".join(str(part) for part in identity).encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") % KEY_RANGE
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A true count and its cell key: what the database returns, before protection.
+
+    Never shown; :meth:`Cell.protect` turns it into what may be published.  Adding two
+    keyed counts gives the keyed count of the union of disjoint record sets, and
+    subtracting a subset gives its complement: "not raised" = all − raised.
+    """
+
+    count: int
+    key: int = 0
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            raise ValueError("counts must be non-negative")
+        object.__setattr__(self, "key", int(self.key) % KEY_RANGE)
+
+    @classmethod
+    def of(cls, count: int | None, key_sum: int | None) -> Keyed:
+        """From SQL: ``COUNT(*)`` and ``SUM(record_key)`` (NULL for no rows)."""
+        return cls(int(count or 0), int(key_sum or 0))
+
+    def __add__(self, other: Keyed) -> Keyed:
+        return Keyed(self.count + other.count, self.key + other.key)
+
+    def __sub__(self, other: Keyed) -> Keyed:
+        return Keyed(self.count - other.count, self.key - other.key)
+
+
+ZERO = Keyed(0, 0)
+
+
+def keyed_sum(parts: Iterable[Keyed]) -> Keyed:
+    total = ZERO
+    for part in parts:
+        total = total + part
+    return total
+
+
+def noise(key: int) -> int:
+    """The perturbation for a cell key, from :data:`PTABLE`."""
+    k = int(key) % KEY_RANGE
+    for upper, value in PTABLE:
+        if k < upper:
+            return value
+    raise AssertionError("PTABLE covers the key range")  # pragma: no cover
+
+
+def protect(keyed: Keyed, threshold: int | None) -> int | None:
+    """The publishable count: 0 stays 0, 1 … N−1 give None (shown as ``"<N"``), and
+    counts of N or more get their key's noise, never going below N."""
+    n = effective_threshold(threshold)
+    if keyed.count == 0:
+        return 0
+    if keyed.count < n:
+        return None
+    return max(n, keyed.count + noise(keyed.key))
 
 
 # --- Cells ---------------------------------------------------------------------------
@@ -146,6 +241,15 @@ class Cell:
         if value < 0:
             raise ValueError("counts must be non-negative")
         if is_small(value, n):
+            return cls(kind=COUNT, reason=PRIMARY, threshold=n, is_total=is_total)
+        return cls(value=value, kind=COUNT, threshold=n, is_total=is_total)
+
+    @classmethod
+    def protect(cls, keyed: Keyed, threshold: int | None, *, is_total: bool = False) -> Cell:
+        """A count protected by the cell-key method (see the module docstring)."""
+        n = effective_threshold(threshold)
+        value = protect(keyed, n)
+        if value is None:
             return cls(kind=COUNT, reason=PRIMARY, threshold=n, is_total=is_total)
         return cls(value=value, kind=COUNT, threshold=n, is_total=is_total)
 
@@ -218,6 +322,25 @@ def derived(
     return Cell(
         value=value, kind=kind, threshold=n, digits=digits, low=low, high=high, is_total=is_total
     )
+
+
+def shown_share(
+    part: Cell, base: Cell, *, threshold: int = DEFAULT_THRESHOLD, is_total: bool = False
+) -> Cell:
+    """The share ``part / base`` with its Wilson interval, from the numbers shown.
+
+    Computed from the published (protected) counts, so a reader who divides the two
+    numbers beside it gets the same share.  Independent noise can make a part exceed its
+    base; the part is then read as the whole base (a share of 100 %), never above.
+    Hidden when either count is hidden; no figure when the base is zero.
+    """
+    if part.suppressed or base.suppressed or not base.value:
+        value = low = high = None
+    else:
+        k, n = min(int(part.value), int(base.value)), int(base.value)  # type: ignore[arg-type]
+        s = st.share(k, n)
+        value, low, high = s.share, s.low, s.high
+    return derived(value, SHARE, (part, base), low=low, high=high, threshold=threshold, is_total=is_total)
 
 
 # --- Suppression engine --------------------------------------------------------------
@@ -451,6 +574,7 @@ class Table:
     source: str = ""
     total_row: bool = False
     total_column: bool = False
+    perturbed: bool = False
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.row_labels):
@@ -553,6 +677,85 @@ class Table:
             total_column=True,
         )
 
+    @classmethod
+    def from_keyed(
+        cls,
+        counts: Sequence[Sequence[Keyed]],
+        *,
+        row_labels: Sequence[str],
+        column_labels: Sequence[str],
+        threshold: int | None,
+        title: str = "",
+        row_header: str = "",
+        total_label: str = TOTAL_LABEL["da"],
+        notes: Sequence[str] = (),
+        source: str = "",
+    ) -> Table:
+        """A count table with row, column and grand totals, every cell protected by its key.
+
+        The totals are the keyed sums of their rows and columns (their own record sets),
+        protected like any other cell.
+        """
+        n = effective_threshold(threshold)
+        if len(counts) != len(row_labels) or any(len(r) != len(column_labels) for r in counts):
+            raise ValueError("labels do not match the shape of counts")
+        full = [list(r) + [keyed_sum(r)] for r in counts]
+        full.append([keyed_sum(col) for col in zip(*full, strict=True)])
+        last_i, last_j = len(full) - 1, len(full[0]) - 1
+        cells = tuple(
+            tuple(Cell.protect(k, n, is_total=i == last_i or j == last_j) for j, k in enumerate(row))
+            for i, row in enumerate(full)
+        )
+        grand = cells[last_i][last_j]
+        return cls(
+            title=title,
+            row_labels=(*row_labels, total_label),
+            column_labels=(*column_labels, total_label),
+            cells=cells,
+            threshold=n,
+            n=None if grand.suppressed else int(grand.value),  # type: ignore[arg-type]
+            row_header=row_header,
+            notes=tuple(notes),
+            source=source,
+            total_row=True,
+            total_column=True,
+            perturbed=True,
+        )
+
+    @classmethod
+    def from_keyed_1d(
+        cls,
+        counts: Mapping[str, Keyed],
+        *,
+        threshold: int | None,
+        title: str = "",
+        row_label: str = "Antal",
+        row_header: str = "",
+        total_label: str = TOTAL_LABEL["da"],
+        notes: Sequence[str] = (),
+        source: str = "",
+    ) -> Table:
+        """One row of keyed counts (e.g. by sex) with a protected total column."""
+        n = effective_threshold(threshold)
+        values = [*counts.values(), keyed_sum(counts.values())]
+        last = len(values) - 1
+        row = tuple(Cell.protect(k, n, is_total=j == last) for j, k in enumerate(values))
+        total = row[-1]
+        return cls(
+            title=title,
+            row_labels=(row_label,),
+            column_labels=(*counts.keys(), total_label),
+            cells=(row,),
+            threshold=n,
+            n=None if total.suppressed else int(total.value),  # type: ignore[arg-type]
+            row_header=row_header,
+            notes=tuple(notes),
+            source=source,
+            total_row=False,
+            total_column=True,
+            perturbed=True,
+        )
+
     def share_table(self, axis: str = "row", *, title: str | None = None) -> Table:
         """Shares of the row (``axis="row"``) or column total, with Wilson intervals.
 
@@ -568,22 +771,7 @@ class Table:
             out = []
             for j, cell in enumerate(row):
                 total = row[-1] if axis == "row" else self.cells[-1][j]
-                if cell.suppressed or total.suppressed or not total.value:
-                    value = low = high = None
-                else:
-                    s = st.share(int(cell.value), int(total.value))  # type: ignore[arg-type]
-                    value, low, high = s.share, s.low, s.high
-                out.append(
-                    derived(
-                        value,
-                        SHARE,
-                        (cell, total),
-                        low=low,
-                        high=high,
-                        threshold=self.threshold,
-                        is_total=cell.is_total,
-                    )
-                )
+                out.append(shown_share(cell, total, threshold=self.threshold, is_total=cell.is_total))
             rows.append(tuple(out))
         return Table(
             title=self.title if title is None else title,
@@ -597,6 +785,7 @@ class Table:
             source=self.source,
             total_row=self.total_row,
             total_column=self.total_column,
+            perturbed=self.perturbed,
         )
 
     # -- reading --
@@ -631,6 +820,16 @@ class Table:
                 "fortroligheden."
                 if lang == "da"
                 else f"<{n}: fewer than {n} people; the exact number is withheld for privacy."
+            )
+        if self.perturbed and any(not c.suppressed and c.value for row in self.cells for c in row):
+            notes.append(
+                "Alle antal er ændret tilfældigt med højst ±2 for at beskytte enkeltpersoner; "
+                "det samme udtræk giver altid det samme tal, og totaler kan derfor afvige lidt "
+                "fra summen af cellerne."
+                if lang == "da"
+                else "Every count is changed at random by at most ±2 to protect individuals; "
+                "the same selection always gives the same number, so totals may differ "
+                "slightly from the sum of the cells."
             )
         if reasons & {SECONDARY, DERIVED}:
             notes.append(
