@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit
+from accounts.roles import DATASETS
 from ligestilling.lib.privacy import validate_no_identifiers
 
 from . import importing as imp
@@ -28,7 +29,6 @@ class DatasetForm(forms.ModelForm):
 
     def __init__(self, *args, municipality, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.roles import DATASETS
 
         self.municipality = municipality
         # Only units in the user's scope; a dataset for the whole municipality (no unit) only

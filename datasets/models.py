@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import DATASETS
 from ligestilling.lib.privacy import PrivacyGuardedModel
 
 
@@ -120,7 +121,6 @@ class DatasetQuerySet(models.QuerySet):
 
     def readable_by(self, scope) -> DatasetQuerySet:
         """The datasets a user may read (`scope`: accounts.access.Scope)."""
-        from accounts.roles import DATASETS
 
         if scope.municipality_id is None:
             return self.none()
@@ -128,7 +128,6 @@ class DatasetQuerySet(models.QuerySet):
 
     def writable_by(self, scope) -> DatasetQuerySet:
         """The datasets a user may change: upload, replace, edit and delete."""
-        from accounts.roles import DATASETS
 
         if scope.municipality_id is None:
             return self.none()

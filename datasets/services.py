@@ -39,12 +39,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from accounts import audit, versions
+from accounts.access import get_scope
+from accounts.roles import DATASETS
 from ligestilling import jobs
 from ligestilling.lib import privacy
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
 from .models import Dataset, DatasetImport, Indicator, Measure, Observation
+from .tasks import import_dataset_file
 from .uploads import is_disk_full
 
 OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area",
@@ -122,8 +125,6 @@ def _writable(dataset: Dataset) -> None:
 
 def _check_unit_in_scope(user, dataset: Dataset) -> None:
     """The rule of `DatasetQuerySet.writable_by`, for a dataset not saved yet."""
-    from accounts.access import get_scope
-    from accounts.roles import DATASETS
 
     scope = get_scope(user)
     if scope.municipality_id != dataset.municipality_id:
@@ -141,7 +142,6 @@ def delete_dataset(*, dataset: Dataset, user=None, request=None) -> None:
     versions.bump(dataset.municipality_id)
     _writable(dataset)
     if user is not None:
-        from accounts.access import get_scope
 
         if not Dataset.objects.writable_by(get_scope(user)).filter(pk=dataset.pk).exists():
             raise PermissionDenied("The user may not change this dataset.")
@@ -850,7 +850,6 @@ def refuse_identifying_header(header: list[str]) -> None:
 def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, user, request=None,
                    language: str = "da") -> DatasetImport:
     """Store the confirmed mapping and start the import (inline for small files)."""
-    from .tasks import import_dataset_file
 
     _writable(pending.dataset)
     if not replace and _already_imported(pending.dataset, pending.sha256):

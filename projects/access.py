@@ -33,6 +33,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import access, roles
+from accounts.models import User
+from datasets.models import Dataset
 
 from .models import Criterion, Project
 
@@ -104,7 +106,6 @@ def check_units(*, by, units: Iterable, project: Project | None = None, responsi
                                % {"units": _names(added)}})
     if project is None or responsible is None:
         return
-    from accounts.models import User
 
     # A ModelForm may already have changed the instance: compare with what is stored.
     stored = User.objects.filter(responsible_projects=project).first()
@@ -132,7 +133,6 @@ def uncounted_units(project: Project) -> list:
 
 def dataset_readable(criterion: Criterion, scope) -> bool:
     """Whether a viewer may see a dataset criterion's figures (DatasetQuerySet.readable_by)."""
-    from datasets.models import Dataset
 
     indicator = criterion.dataset_indicator
     if criterion.kind != Criterion.Kind.DATASET or indicator is None:

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Municipality, Unit, User
+from datasets.models import Indicator
+from logbooks.models import ListItem
 
 from . import services
 from .models import Criterion, Project
@@ -26,13 +28,11 @@ def _units(municipality: Municipality, names: list[str]) -> list[Unit]:
 
 
 def _logbook_item(municipality, unit_name: str, kind: str, label: str):
-    from logbooks.models import ListItem
 
     return ListItem.objects.filter(municipality=municipality, unit__name=unit_name, kind=kind, label=label).first()
 
 
 def _indicator(municipality, dataset_title: str, name: str):
-    from datasets.models import Indicator
 
     return Indicator.objects.filter(dataset__municipality=municipality, dataset__title=dataset_title,
                                     name=name).first()

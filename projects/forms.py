@@ -3,7 +3,10 @@ from django.db import models
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import unit_ids_with_descendants
 from accounts.models import Unit, User
+from datasets.models import Dataset, Indicator, Measure
+from logbooks.models import ListItem
 
 from .models import Action, Criterion, Cycle, Hypothesis, Measurement, Milestone, Project
 
@@ -145,8 +148,6 @@ class LogbookItemField(forms.ModelChoiceField):
 
 def logbook_items_for(project):
     """Topics, offers and outcomes on the lists the project's units use (one per text)."""
-    from accounts.access import unit_ids_with_descendants
-    from logbooks.models import ListItem
 
     subtree = unit_ids_with_descendants(project.units.values_list("pk", flat=True))
     ancestors = {a for u in project.units.all() for a in u.ancestor_ids}
@@ -169,7 +170,6 @@ class IndicatorField(forms.ModelChoiceField):
 
 def indicators_for(project, scope):
     """Share indicators of the municipality's datasets that the user may read."""
-    from datasets.models import Dataset, Indicator, Measure
 
     return Indicator.objects.filter(dataset__in=Dataset.objects.readable_by(scope),
                                     dataset__municipality_id=project.municipality_id,

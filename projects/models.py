@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Municipality, Unit
+from accounts.roles import READ_PROJECTS
+from ligestilling.lib import formatting as fmt
 from ligestilling.lib.privacy import PrivacyGuardedModel
 
 # The pamphlet: a project lasts 1-6 months and is run by a group of 4-6 people.
@@ -42,7 +44,6 @@ class ProjectQuerySet(models.QuerySet):
         (the rule of projects.access.can_read)."""
         if scope.municipality_id is None:
             return self.none()
-        from accounts.roles import READ_PROJECTS
 
         mine = models.Q(responsible=user) | models.Q(members=user)
         units = models.Q(units__in=scope.unit_ids(READ_PROJECTS))
@@ -464,7 +465,6 @@ class Criterion(PrivacyGuardedModel, models.Model):
             self.kind == self.Kind.DATASET and self.dataset_indicator_id is None)
 
     def baseline_text(self) -> str:
-        from ligestilling.lib import formatting as fmt
 
         parts = []
         for label, value in ((_("women"), self.baseline_women), (_("men"), self.baseline_men)):
@@ -473,7 +473,6 @@ class Criterion(PrivacyGuardedModel, models.Model):
         return ", ".join(parts)
 
     def target_text(self) -> str:
-        from ligestilling.lib import formatting as fmt
 
         if self.target_type == self.TargetType.GAP:
             return _("difference between women and men below %(gap)s") % {

@@ -12,9 +12,10 @@ import datetime as dt
 from django.utils import timezone
 
 from accounts.models import Municipality, Unit, User
+from ligestilling.lib.periods import parse_period
 from reporting import documents, services
 from reporting.models import Report
-from ligestilling.lib.periods import parse_period
+from reporting.summary import refresh_summary
 
 TITLE = "Ligestilling i Jobcentret – status for udvalget"
 
@@ -25,7 +26,6 @@ def _write(stdout, text: str) -> None:
 
 
 def seed(*, stdout=None) -> None:
-    from reporting.summary import refresh_summary
 
     # The demo data is bulk-created (no service enqueues a refresh): count it once.
     refresh_summary()

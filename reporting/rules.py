@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from accounts import access, params, roles
 from accounts.models import Unit
+from projects.models import Project
 from reporting.models import Report
 
 DASHBOARD_ROLES = roles.roles_for(roles.DASHBOARD)
@@ -88,7 +89,6 @@ def get_report_for(request: HttpRequest, uuid) -> Report:
 
 def projects_for_filter(request: HttpRequest):
     """Active projects the user may see, for the dashboard's project filter."""
-    from projects.models import Project
 
     scope = access.get_scope(request.user)
     return list(Project.objects.visible_to(request.user, scope).filter(status=Project.Status.ACTIVE)
@@ -100,7 +100,6 @@ def project_from_value(request: HttpRequest, raw: str | None):
     value = params.uuid_or_404(request, raw, object_type="projects.project")
     if value is None:
         return None
-    from projects.models import Project
 
     project = access.get_in_municipality(request, Project.objects.all(), value)
     scope = access.get_scope(request.user)

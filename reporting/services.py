@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import Municipality, Unit
 from reporting.models import Report
+from reporting.tasks import generate_report
 
 
 @transaction.atomic
@@ -49,7 +50,6 @@ def start_generation(report: Report) -> None:
     The task row's id is kept on the report, so a report whose task is gone is failed
     (ligestilling/jobs.py) instead of waiting for ever.
     """
-    from reporting.tasks import generate_report
 
     result = generate_report.enqueue(report.pk)
     Report.objects.filter(pk=report.pk, status=Report.Status.QUEUED).update(task_id=str(result.id)[:64])

@@ -3,11 +3,12 @@
 from django_tasks import task
 
 from ligestilling import jobs
+from reporting import pdf
+from reporting.summary import refresh_summary
 
 
 @task()
 def generate_report(report_id: int) -> str:
-    from reporting import pdf
 
     jobs.expire_stale_jobs()  # the next worker that starts cleans up after dead ones
     report = pdf.generate(report_id)
@@ -17,6 +18,5 @@ def generate_report(report_id: int) -> str:
 @task()
 def refresh_summary_task(municipality_id: int | None = None) -> int:
     """Recompute the national overview's summary rows of one municipality (None: all)."""
-    from reporting.summary import refresh_summary
 
     return refresh_summary(municipality_id=municipality_id)

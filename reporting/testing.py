@@ -13,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 
 from accounts import versions
+from datasets.models import Dataset, Indicator, Observation
+from datasets.reference import REFERENCE_TITLE
 from logbooks import services as logbook_services
 from logbooks.models import Entry, EntryTopic, ListItem
+from projects.models import Criterion, Measurement, Project
 
 KNOWN_PERIOD = "2025"
 SECRET_COUNT = 3  # women with Økonomi: must never be published
@@ -59,7 +62,6 @@ def seed_known(tenant) -> None:
 
 def seed_project(tenant):
     """An active project of the team with one manual criterion: women 20/40, men 3/30 ("<5")."""
-    from projects.models import Criterion, Measurement, Project
 
     project = Project.objects.create(
         municipality=tenant.municipality, title="Flere kvinder i løntilskud", responsible=tenant.leder,
@@ -79,8 +81,6 @@ def seed_project(tenant):
 
 def seed_indicator(tenant):
     """A home-care share of the municipality (women 250/1000, men 120/1000) with the national reference."""
-    from datasets.models import Dataset, Indicator, Observation
-    from datasets.reference import REFERENCE_TITLE
 
     reference = Indicator.objects.get(dataset__title=REFERENCE_TITLE, name="Ældre der får hjemmepleje")
     dataset = Dataset.objects.create(municipality=tenant.municipality, title="Hjemmepleje 2025",

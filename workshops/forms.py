@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
+from projects.models import Hypothesis
 
 from .models import (
     AgeBand,
@@ -14,6 +15,7 @@ from .models import (
     Sex,
     Workshop,
 )
+from .selectors import indicator_choices
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +81,6 @@ class MunicipalityFormMixin:
             self.fields["participants"].queryset = municipality_users(municipality_id)
         for name in ("indicators", "indicator"):
             if name in self.fields:
-                from .selectors import indicator_choices
 
                 if scope is None:
                     raise TypeError("A form with data choices needs the user's scope.")
@@ -254,7 +255,6 @@ class ReviewForm(forms.Form):
     """The follow-up: each hypothesis's status in the light of the data."""
 
     def __init__(self, *args, hypotheses, **kwargs):
-        from projects.models import Hypothesis
 
         super().__init__(*args, **kwargs)
         self.hypotheses = list(hypotheses)

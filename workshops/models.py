@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, Unit
+from accounts.roles import READ_ACTIVITIES
 from ligestilling.lib.privacy import PrivacyGuardedModel
 
 from . import agenda
@@ -49,7 +50,6 @@ class TenantQuerySet(models.QuerySet):
     def visible_to(self, user, scope):
         if scope.municipality_id is None:
             return self.none()
-        from accounts.roles import READ_ACTIVITIES
 
         # The same rule as workshops.access.can_read (the pages show citizen free text).
         q = models.Q(organiser=user) | models.Q(units__in=scope.unit_ids(READ_ACTIVITIES))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from accounts import access
 from datasets import selectors as dataset_selectors
-from datasets.models import Indicator, Sex
+from datasets.models import Dataset, Indicator, Sex
 from logbooks import selectors as logbook_selectors
 
 
@@ -48,7 +48,6 @@ def indicator_summaries(indicators, *, threshold: int) -> list[IndicatorSummary]
 def indicator_choices(scope: access.Scope):
     """Indicators the user may attach or see: those of the datasets they may read (their
     units' and the municipality-wide ones, for leder/analytiker) and the shared reference figures."""
-    from datasets.models import Dataset
 
     datasets = Dataset.objects.readable_by(scope)
     return (Indicator.objects.filter(dataset__in=datasets).select_related("dataset")
@@ -61,7 +60,6 @@ def readable_indicators(indicators, scope: access.Scope) -> tuple[list[Indicator
     Data chosen for a workshop or behind a focus group is shown only to a viewer who may
     read its dataset (datasets.models.DatasetQuerySet), whoever chose it.
     """
-    from datasets.models import Dataset
 
     indicators = list(indicators)
     readable = set(Dataset.objects.readable_by(scope).filter(pk__in={i.dataset_id for i in indicators})

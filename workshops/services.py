@@ -18,6 +18,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.access import get_scope
+from datasets.models import Dataset
 from ligestilling.lib.privacy import validate_no_identifiers
 from projects import services as project_services
 from projects.models import Action, Hypothesis
@@ -58,8 +60,6 @@ def _check_indicators(municipality, indicators, *, by, kept=(), field: str = "in
 
 
 def _readable(by, indicators) -> list:
-    from accounts.access import get_scope
-    from datasets.models import Dataset
 
     ids = set(Dataset.objects.readable_by(get_scope(by)).filter(pk__in={i.dataset_id for i in indicators})
               .values_list("pk", flat=True))

@@ -1,6 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from ligestilling.lib.formatting import fmt_int
+from reporting.finders import STATIC_PATH
+
 register = template.Library()
 
 
@@ -29,7 +32,6 @@ def plotly_script():
     from django.templatetags.static import static
     from django.utils.html import format_html
 
-    from reporting.finders import STATIC_PATH
 
     try:
         url = static(STATIC_PATH)
@@ -41,7 +43,6 @@ def plotly_script():
 @register.filter
 def count(value):
     """A whole number in Danish notation (1.234), "–" for no figure."""
-    from ligestilling.lib.formatting import fmt_int
 
     return "–" if value is None else fmt_int(value)
 
