@@ -476,14 +476,13 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
         if math.isnan(p) or not 0 <= p <= 1:
             raise ValueError(f"p-value out of range: {p!r}")
     out: list[float | None] = [None] * len(p_values)
-    m = len(present)
-    # Walk from the largest p down, carrying the running minimum of p·m/rank so the
-    # adjusted values stay monotone in the raw ones.
-    running = 1.0
-    descending = sorted(present, key=lambda ip: ip[1], reverse=True)
-    for rank, (i, p) in zip(range(m, 0, -1), descending, strict=True):
-        running = min(running, p * m / rank)
-        out[i] = running
+    if not present:
+        return out
+    # scipy's step-up procedure (running minimum of p·m/rank from the largest p down,
+    # capped at 1); only the tests actually made form the family, so None is left out.
+    adjusted = stats.false_discovery_control([p for _, p in present], method="bh")
+    for (i, _), adj in zip(present, adjusted.tolist(), strict=True):
+        out[i] = adj
     return out
 
 
