@@ -253,3 +253,81 @@ def test_age_adjustment_texts_follow_the_language():
         "−3 to 10 percentage points",
     )
     assert da.crude_text == "+4 procentpoint" and da.level_percent == 95
+
+
+# --- The include that says it in one sentence -----------------------------------------
+
+
+def _render(age, language: str) -> str:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        return " ".join(render_to_string("includes/age_adjusted.html", {"age": age}).split())
+
+
+def test_include_says_age_does_not_change_the_conclusion():
+    age = st.AgeAdjustment.of(st.proportion_gap(30, 204, 21, 205), st.mh_risk_difference(UGDP))
+    assert _render(age, "da") == (
+        '<p class="age-adjusted small">Justeret for alder er forskellen +3 procentpoint '
+        "(95 %-interval −3 til 10 procentpoint). Aldersfordelingen ændrer ikke konklusionen.</p>"
+    )
+    en = st.AgeAdjustment.of(age.crude, age.adjusted, lang="en")
+    assert "Adjusted for age, the difference is +3 percentage points (95 % interval" in _render(
+        en, "en"
+    )
+
+
+def test_include_says_when_age_explains_the_gap():
+    # Home care: three in four women are old, three in four men young; within each age
+    # band women are 5 points above men (25 % vs 20 %, 60 % vs 55 %).  Crude +22.5 points.
+    strata = [(100, 400, 240, 1200), (720, 1200, 220, 400)]
+    crude = st.proportion_gap(820, 1600, 460, 1600)
+    age = st.AgeAdjustment.of(crude, st.mh_risk_difference(strata))
+    assert crude.difference == pytest.approx(22.5) and crude.verdict == st.SIGNIFICANT
+    assert (age.code, age.reason, age.adjusted.verdict) == (
+        st.AGE_CHANGES,
+        st.AGE_SMALLER,
+        st.SIGNIFICANT,
+    )
+    assert _render(age, "da") == (
+        '<p class="age-adjusted small">Justeret for alder er forskellen +5 procentpoint '
+        "(95 %-interval 1–9 procentpoint). "
+        "Aldersfordelingen forklarer en stor del af forskellen.</p>"
+    )
+    # A quarter of the people: the same 5 points are no longer more than chance.
+    small = [(25, 100, 60, 300), (180, 300, 55, 100)]
+    age = st.AgeAdjustment.of(st.proportion_gap(205, 400, 115, 400), st.mh_risk_difference(small))
+    assert age.reason == st.AGE_VERDICT_FLIPS
+    assert _render(age, "da").endswith(
+        "Når der tages højde for alder, kan forskellen skyldes tilfældigheder.</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "adjusted", "sentence"),
+    [
+        (st.AGE_LARGER, _adj(45), "Aldersfordelingen skjuler en del af forskellen"),
+        (st.AGE_REVERSED, _adj(-5), "går forskellen den anden vej"),
+        (
+            st.AGE_VERDICT_FLIPS,
+            _adj(28, st.NOT_SIGNIFICANT),
+            "kan forskellen skyldes tilfældigheder",
+        ),
+    ],
+)
+def test_include_sentence_per_reason(reason, adjusted, sentence):
+    age = st.AgeAdjustment.of(_gap(30), adjusted)
+    assert age.reason == reason
+    assert sentence in _render(age, "da")
+
+
+def test_include_flip_to_significant_and_too_few_and_nothing():
+    age = st.AgeAdjustment.of(_gap(10, st.NOT_SIGNIFICANT), _adj(12))
+    assert "er forskellen større, end tilfældigheder kan forklare" in _render(age, "da")
+    few = st.AgeAdjustment.of(_gap(30, st.TOO_FEW), _adj(0, st.TOO_FEW))
+    assert _render(few, "da") == (
+        '<p class="age-adjusted small">Der er for få kvinder eller mænd i aldersgrupperne '
+        "til at justere forskellen for alder.</p>"
+    )
+    assert _render(None, "da") == ""
