@@ -8,6 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
@@ -259,9 +261,6 @@ def test_age_adjustment_texts_follow_the_language():
 
 
 def _render(age, language: str) -> str:
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     with translation.override(language):
         return " ".join(render_to_string("includes/age_adjusted.html", {"age": age}).split())
 
