@@ -13,7 +13,9 @@ Conventions used throughout (also explained to users in ``docs/how-we-count.md``
 * Intervals are two-sided at ``level`` (default 95 %).  For shares we use the Wilson
   score interval, which behaves well for small groups and for 0 % / 100 %, where
   the textbook "p ± 1.96·se" interval collapses to zero width.
-* Every distribution comes from :mod:`scipy.stats`; nothing special is coded by hand.
+* Every distribution comes from :mod:`scipy.stats`.  The one estimator written out by
+  hand is the Mantel–Haenszel risk difference (:func:`mh_risk_difference`), which
+  neither scipy nor statsmodels offers.
 * A comparison is only judged when both groups are large enough; otherwise the
   verdict is :data:`TOO_FEW` ("for få til at sige noget") rather than a p-value
   that small groups would make look meaningful.
@@ -29,6 +31,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from scipy import special, stats
+
+from ligestilling.lib import formatting as fmt
 
 if TYPE_CHECKING:  # pandas is only needed by crosstab_shares; import lazily there
     import pandas as pd
@@ -476,18 +480,17 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
         if math.isnan(p) or not 0 <= p <= 1:
             raise ValueError(f"p-value out of range: {p!r}")
     out: list[float | None] = [None] * len(p_values)
-    m = len(present)
-    # Walk from the largest p down, carrying the running minimum of p·m/rank so the
-    # adjusted values stay monotone in the raw ones.
-    running = 1.0
-    descending = sorted(present, key=lambda ip: ip[1], reverse=True)
-    for rank, (i, p) in zip(range(m, 0, -1), descending, strict=True):
-        running = min(running, p * m / rank)
-        out[i] = running
+    if not present:
+        return out
+    # scipy's step-up procedure (running minimum of p·m/rank from the largest p down,
+    # capped at 1); only the tests actually made form the family, so None is left out.
+    adjusted = stats.false_discovery_control([p for _, p in present], method="bh")
+    for (i, _), adj in zip(present, adjusted.tolist(), strict=True):
+        out[i] = adj
     return out
 
 
-G = TypeVar("G", Gap, MeanGap)
+G = TypeVar("G", Gap, MeanGap, "AdjustedGap")
 
 
 def adjust_gaps(gaps: Sequence[G]) -> list[G]:
@@ -578,3 +581,216 @@ def crosstab_shares(
     margin = grouped.groupby(sex_col, sort=False)[[count_col, n_col]].sum().reset_index()
     rows.append(row_for(I_ALT, margin))
     return rows
+
+
+# --- Age-adjusted gap (Mantel–Haenszel risk difference) -------------------------------
+
+#: Codes of :func:`age_adjusted`: does adjusting for age change the conclusion?
+AGE_CHANGES = "changes"
+AGE_SAME = "same"
+AGE_NOT_ASSESSED = "not_assessed"  # a gap is too small to judge or missing
+AGE_CODES: tuple[str, ...] = (AGE_CHANGES, AGE_SAME, AGE_NOT_ASSESSED)
+
+#: Codes of :func:`age_change_reason`: why the conclusion changes (first that applies).
+AGE_VERDICT_FLIPS = "verdict_flips"  # significant on one side only
+AGE_REVERSED = "reversed"  # the other sex is higher once age is taken into account
+AGE_SMALLER = "smaller"  # age explains a large part of the gap
+AGE_LARGER = "larger"  # the age distribution hides part of the gap
+
+
+@dataclass(frozen=True)
+class AdjustedGap:
+    """Women-versus-men gap adjusted for a stratifying variable (age bands).
+
+    ``difference``, ``low`` and ``high`` are in **percentage points, women minus men**,
+    like :class:`Gap`.  ``strata`` is the number of strata that entered the estimate
+    (those with both women and men); ``women_n``/``men_n`` count the people in them.
+    The fields ``p_value``, ``verdict``, ``alpha`` and ``adjusted_p`` mirror
+    :class:`Gap`, so :func:`adjust_gaps` can put adjusted gaps into a
+    Benjamini–Hochberg family too.
+    """
+
+    difference: float | None
+    low: float | None
+    high: float | None
+    strata: int
+    women_n: int
+    men_n: int
+    p_value: float | None
+    verdict: str
+    alpha: float = 0.05
+    min_n: int = MIN_GROUP_N
+    adjusted_p: float | None = None
+
+    @property
+    def level(self) -> float:
+        return 1 - self.alpha
+
+    @property
+    def higher(self) -> str | None:
+        if self.difference is None or self.difference == 0:
+            return None
+        return KVINDE if self.difference > 0 else MAND
+
+
+def mh_risk_difference(
+    strata: Sequence[tuple[int, int, int, int]],
+    *,
+    alpha: float = 0.05,
+    min_n: int = MIN_GROUP_N,
+) -> AdjustedGap:
+    """Mantel–Haenszel risk difference of women minus men across ``strata``.
+
+    Each stratum (e.g. an age band) is ``(women_with, women_n, men_with, men_n)``.  The
+    estimate is the weighted mean of the strata's differences with the Mantel–Haenszel
+    (Cochran) weights ``w = n_women·n_men / N``:
+
+        RD = Σ (a·n0 − b·n1) / N  /  Σ n1·n0 / N
+
+    (a, n1: women with the outcome and all women; b, n0: the same for men; N = n1 + n0).
+    A stratum lacking women or men has weight 0 and is skipped, as in Mantel–Haenszel.
+
+    Its variance is Sato's (1989, Biometrics 45:1323-1324) estimator, the one
+    recommended by Greenland & Robins (1985, Biometrics 41:55-68) and Rothman,
+    Greenland & Lash (Modern Epidemiology): it is consistent both for a few large
+    strata and for many sparse ones, which matters for age bands of a small team:
+
+        Var = (RD·Σ P + Σ Q) / (Σ w)²
+        P = (n1²·b − n0²·a + n1·n0·(n0 − n1)/2) / N²
+        Q = (a·(n0 − b) + b·(n1 − a)) / (2·N)
+
+    The interval is RD ± z·√Var (clipped to ±100 points) and the p-value the matching
+    two-sided Wald test.  Verdict :data:`TOO_FEW` when the women or the men in the used
+    strata are fewer than ``min_n`` (the same rule as :func:`proportion_gap`).  When the
+    variance is 0 (every stratum all-or-nothing in both groups) the interval is the point
+    and p is 1 for no difference, 0 otherwise.
+
+    statsmodels' ``StratifiedTable`` has only the Mantel–Haenszel odds and risk *ratios*,
+    so this is written out here; the tests check it against a hand-worked example.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    sum_w = sum_num = sum_p = sum_q = 0.0
+    used = women = men = 0
+    for stratum in strata:
+        a, n1, b, n0 = (int(x) for x in stratum)
+        _check_count(a, n1)
+        _check_count(b, n0)
+        if n1 == 0 or n0 == 0:
+            continue
+        big_n = n1 + n0
+        used += 1
+        women += n1
+        men += n0
+        sum_w += n1 * n0 / big_n
+        sum_num += (a * n0 - b * n1) / big_n
+        sum_p += (n1 * n1 * b - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / (big_n * big_n)
+        sum_q += (a * (n0 - b) + b * (n1 - a)) / (2 * big_n)
+    too_few = min(women, men) < max(min_n, 1)
+    if used == 0:
+        return AdjustedGap(None, None, None, 0, women, men, None, TOO_FEW, alpha, min_n)
+    rd = sum_num / sum_w
+    # The variance is a sum of non-negative terms in exact arithmetic; rounding can
+    # leave a tiny negative number when it is really 0.
+    variance = max(0.0, (rd * sum_p + sum_q) / (sum_w * sum_w))
+    se = math.sqrt(variance)
+    if se > 0:
+        half = _z(1 - alpha) * se
+        low, high = max(-1.0, rd - half), min(1.0, rd + half)
+        p_value = float(2 * stats.norm.sf(abs(rd) / se))
+    else:
+        low = high = rd
+        p_value = 1.0 if rd == 0 else 0.0
+    return AdjustedGap(
+        difference=100 * rd,
+        low=100 * low,
+        high=100 * high,
+        strata=used,
+        women_n=women,
+        men_n=men,
+        p_value=p_value,
+        verdict=_verdict(p_value, alpha, too_few),
+        alpha=alpha,
+        min_n=min_n,
+    )
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def age_change_reason(crude: Gap, adjusted: AdjustedGap) -> str | None:
+    """Why adjusting for age changes the conclusion, as a code; None when it does not.
+
+    In order: the verdict flips (:data:`AGE_VERDICT_FLIPS`), the sign flips
+    (:data:`AGE_REVERSED`), or the adjusted gap differs from the crude one by more than
+    a third of the crude gap, towards zero (:data:`AGE_SMALLER`: age explains a large
+    part) or away from it (:data:`AGE_LARGER`: the age distribution hides part of it).
+    Compare like with like: both verdicts raw, or both Benjamini–Hochberg adjusted.
+    """
+    if TOO_FEW in (crude.verdict, adjusted.verdict):
+        return None
+    if crude.difference is None or adjusted.difference is None:
+        return None
+    if crude.verdict != adjusted.verdict:
+        return AGE_VERDICT_FLIPS
+    if _sign(crude.difference) != _sign(adjusted.difference):
+        return AGE_REVERSED
+    if abs(adjusted.difference - crude.difference) > abs(crude.difference) / 3:
+        return AGE_SMALLER if abs(adjusted.difference) < abs(crude.difference) else AGE_LARGER
+    return None
+
+
+def age_adjusted(crude: Gap, adjusted: AdjustedGap) -> str:
+    """Does the age-adjusted gap change the conclusion drawn from the crude gap?
+
+    :data:`AGE_CHANGES` when the adjusted gap differs from the crude gap by more than a
+    third of the crude gap, or the verdict (significant or not) or the sign flips;
+    :data:`AGE_SAME` otherwise; :data:`AGE_NOT_ASSESSED` when either gap is
+    :data:`TOO_FEW` or missing.  A third: a smaller shift is within what a reader would
+    call "about the same gap", a larger one changes how big the problem is.
+    """
+    if TOO_FEW in (crude.verdict, adjusted.verdict):
+        return AGE_NOT_ASSESSED
+    if crude.difference is None or adjusted.difference is None:
+        return AGE_NOT_ASSESSED
+    return AGE_SAME if age_change_reason(crude, adjusted) is None else AGE_CHANGES
+
+
+@dataclass(frozen=True)
+class AgeAdjustment:
+    """What a page shows beside a crude gap: the age-adjusted gap and whether it matters.
+
+    The context object of ``templates/includes/age_adjusted.html``.  ``code`` is from
+    :func:`age_adjusted`, ``reason`` from :func:`age_change_reason`.  ``lang`` is the
+    display language the caller takes from the active locale; the ``*_text`` properties
+    exist because a template cannot pass it to the formatters.
+    """
+
+    crude: Gap
+    adjusted: AdjustedGap
+    code: str
+    reason: str | None
+    lang: str = "da"
+
+    @classmethod
+    def of(cls, crude: Gap, adjusted: AdjustedGap, lang: str = "da") -> AgeAdjustment:
+        return cls(
+            crude, adjusted, age_adjusted(crude, adjusted), age_change_reason(crude, adjusted), lang
+        )
+
+    @property
+    def difference_text(self) -> str:
+        return fmt.fmt_pp(self.adjusted.difference, lang=self.lang)
+
+    @property
+    def interval_text(self) -> str:
+        return fmt.fmt_interval(self.adjusted.low, self.adjusted.high, "pp", lang=self.lang)
+
+    @property
+    def crude_text(self) -> str:
+        return fmt.fmt_pp(self.crude.difference, lang=self.lang)
+
+    @property
+    def level_percent(self) -> int:
+        return round(100 * self.adjusted.level)

@@ -398,13 +398,24 @@ def test_bh_none_passes_through_and_cap():
         st.benjamini_hochberg([float("nan")])
 
 
+def _bh_by_definition(ps: list[float]) -> list[float]:
+    """Benjamini & Hochberg (1995) adjusted p straight from the definition, O(m²):
+    the adjusted p of p_i is min over every p_j >= p_i of p_j·m/rank(p_j), capped at 1.
+    Independent of the implementation, which now delegates to scipy."""
+    m = len(ps)
+    ranked = sorted(ps)
+    return [
+        min(1.0, min(q * m / (j + 1) for j, q in enumerate(ranked) if q >= p)) for p in ps
+    ]
+
+
 @FAST
 @given(st_.lists(st_.one_of(st_.none(), st_.floats(0, 1)), max_size=30))
-def test_bh_matches_scipy(ps):
+def test_bh_matches_definition(ps):
     adjusted = st.benjamini_hochberg(ps)
     present = [p for p in ps if p is not None]
     if present:
-        ref = iter(stats.false_discovery_control(present, method="bh"))
+        ref = iter(_bh_by_definition(present))
     for p, adj in zip(ps, adjusted, strict=True):
         if p is None:
             assert adj is None
