@@ -135,7 +135,6 @@ def test_the_author_deletes_an_entry(client, lists):
 
 
 def test_editing_keeps_a_choice_that_was_switched_off_since(client, lists):
-
     t = lists.odense
     entry = make_entry(t, topics=["Sprog"])
     services.set_list_item_active(item=item(t.team, "Sprog"), active=False)
