@@ -110,6 +110,11 @@ class GenderPicture:
     outcomes: list[GapRow] = field(default_factory=list)
     by_age: disclosure.Table | None = None
 
+    @property
+    def total_cell(self) -> disclosure.Cell:
+        """The protected number of conversations, as shown in `by_sex`: display this, not `total`."""
+        return self.by_sex.cells[0][-1]
+
 
 def _gap_row(label: str, women_raised: Keyed, women_base: disclosure.Cell, men_raised: Keyed,
              men_base: disclosure.Cell, threshold: int) -> GapRow:

@@ -86,6 +86,7 @@ def test_the_numbers_on_a_known_fixture(known):
     # Every count is protected: 3 'andet' show "<5", nobody 'uoplyst' shows 0, and the total is
     # a protected cell of its own (no longer hidden: its noise protects 'andet').
     assert [c.display("da") for c in p.by_sex.cells[0]] == [str(women), str(men), "<5", "0", str(shown(83))]
+    assert p.total_cell.value == shown(83)
 
     job = row(p.topics, "Jobsøgning")
     assert (job.women.value, job.men.value) == (shown(10), shown(30))
