@@ -1,8 +1,9 @@
 """Reads for lists and the gender-split analysis of logbook entries.
 
 `gender_picture(...)` is the one entry point for the aggregate (the analysis page here,
-reporting later). All counting happens in the database (GROUP BY via values/annotate);
-statistics and suppression come from `ligestilling.lib.statistics` and `ligestilling.lib.disclosure`.
+reporting later). All counting happens in the database (GROUP BY via values/annotate),
+each count with the sum of its records' keys; statistics and the cell-key protection come
+from `ligestilling.lib.statistics` and `ligestilling.lib.disclosure`.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure
 from ligestilling.lib import statistics as st
+from ligestilling.lib.disclosure import Keyed
 
 from .models import AgeBand, Entry, EntryTopic, ListItem, RaisedBy, Sex
 
@@ -53,11 +55,16 @@ def my_entries(user, *, q: str = "", sex: str = "", date_from=None, date_to=None
 
 @dataclass(frozen=True)
 class GapRow:
-    """One topic/offer/outcome: counts and shares for women and men, and the gap.
+    """One topic/offer/outcome: protected counts and shares for women and men, and the gap.
 
-    Hidden cells (disclosure) carry no value; `gap` is None when any count behind it is
-    hidden. `citizen_women`/`citizen_men`: of the conversations where the topic was
-    raised, how many times the citizen raised it (topics only).
+    Every count is protected by the cell-key method (`disclosure.Cell.protect`); the
+    shares, the gap, its interval and its test are computed from the protected numbers
+    shown, against the protected women's/men's totals of `GenderPicture.by_sex`, so a
+    reader who recomputes from the page gets the same result. Hidden cells ("<N") carry
+    no value; `gap` is None when any of the four counts behind it is hidden, or when the
+    item was not used at all in the period (`used` False: 0 women and 0 men, no test).
+    `citizen_women`/`citizen_men`: of the conversations where the topic was raised, how
+    many times the citizen raised it (topics only); `staff_women`/`staff_men` the rest.
     """
 
     label: str
@@ -69,6 +76,9 @@ class GapRow:
     gap: st.Gap | None
     citizen_women: disclosure.Cell | None = None
     citizen_men: disclosure.Cell | None = None
+    staff_women: disclosure.Cell | None = None
+    staff_men: disclosure.Cell | None = None
+    used: bool = True
 
     @property
     def verdict(self) -> str | None:
@@ -79,53 +89,79 @@ class GapRow:
 class GenderPicture:
     """The gender-split picture of a set of logbook entries.
 
-    `by_sex`: 1-D Table of conversations per sex; `topics`/`offers`/`outcomes`: GapRows
-    (BH-adjusted over the whole picture); `by_age`: 2-D Table age band x sex;
-    `women_n`/`men_n`: the raw denominators, for computation only (display `by_sex`).
+    `by_sex`: 1-D keyed Table of conversations per sex with its protected total;
+    `topics`/`offers`/`outcomes`: GapRows (Benjamini–Hochberg over the gaps actually
+    tested on the whole page); `by_age`: 2-D keyed Table age band x sex.
+
+    `women_n`/`men_n`: the protected numbers of conversations with women and men, the
+    same values as shown in `by_sex` and the denominators of every share on the page
+    (None when shown as "<N"). `total`: the TRUE number of conversations, only for
+    "is there anything at all" checks (0 is published as 0 anyway); never display it,
+    display `by_sex`'s total cell instead.
     """
 
     threshold: int
     total: int
-    women_n: int
-    men_n: int
+    women_n: int | None
+    men_n: int | None
     by_sex: disclosure.Table
     topics: list[GapRow] = field(default_factory=list)
     offers: list[GapRow] = field(default_factory=list)
     outcomes: list[GapRow] = field(default_factory=list)
     by_age: disclosure.Table | None = None
 
+    @property
+    def total_cell(self) -> disclosure.Cell:
+        """The protected number of conversations, as shown in `by_sex`: display this, not `total`."""
+        return self.by_sex.cells[0][-1]
 
-def _gap_row(label: str, w: int, wn: int, m: int, mn: int, threshold: int) -> tuple[GapRow, st.Gap | None]:
-    # The 2x2 table [raised, not raised] x [women, men] with its totals, suppressed as one
-    # table, so "all but two women" is protected as well as "two women".
-    table = disclosure.Table.from_counts([[w, m], [wn - w, mn - m]], row_labels=["ja", "nej"],
-                                         column_labels=["kvinde", "mand"], threshold=threshold)
-    women, men = table.cells[0][0], table.cells[0][1]
-    women_total, men_total = table.cells[2][0], table.cells[2][1]
-    hidden = any(c.suppressed for c in (women, men, women_total, men_total, table.cells[1][0], table.cells[1][1]))
-    gap = None if hidden else st.proportion_gap(w, wn, m, mn, min_n=threshold)
-    w_low, w_high = st.wilson_interval(w, wn) if gap else (None, None)
-    m_low, m_high = st.wilson_interval(m, mn) if gap else (None, None)
-    women_share = disclosure.derived(w / wn if wn else None, disclosure.SHARE, [women, women_total],
-                                     threshold=threshold, low=w_low, high=w_high)
-    men_share = disclosure.derived(m / mn if mn else None, disclosure.SHARE, [men, men_total], threshold=threshold,
-                                   low=m_low, high=m_high)
-    if gap is None:
-        gap_cell = disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=table.threshold)
+
+def _gap_row(label: str, women_raised: Keyed, women_base: disclosure.Cell, men_raised: Keyed,
+             men_base: disclosure.Cell, threshold: int) -> GapRow:
+    """A row from the true keyed counts of the item and the protected bases of `by_sex`.
+
+    The bases are the very cells shown in the by-sex table, so the page agrees with itself.
+    The protected part is read as at most its base (independent noise can push it above).
+    """
+    women = disclosure.Cell.protect(women_raised, threshold)
+    men = disclosure.Cell.protect(men_raised, threshold)
+    women_share = disclosure.shown_share(women, women_base, threshold=threshold)
+    men_share = disclosure.shown_share(men, men_base, threshold=threshold)
+    used = women_raised.count + men_raised.count > 0
+    if any(c.suppressed for c in (women, women_base, men, men_base)):
+        gap = None
+        gap_cell = disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold)
+    elif not used:
+        # Nobody touched the item: 0 is shown, but there is no comparison to test.
+        gap = None
+        gap_cell = disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold)
     else:
-        gap_cell = disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=table.threshold,
-                                   low=gap.low, high=gap.high)
-    row = GapRow(label=label, women=women, women_share=women_share, men=men, men_share=men_share,
-                 gap_cell=gap_cell, gap=gap)
-    return row, gap
+        wn, mn = int(women_base.value), int(men_base.value)
+        w, m = min(int(women.value), wn), min(int(men.value), mn)
+        gap = st.proportion_gap(w, wn, m, mn, min_n=threshold)
+        gap_cell = _gap_cell(gap, threshold)
+    return GapRow(label=label, women=women, women_share=women_share, men=men, men_share=men_share,
+                  gap_cell=gap_cell, gap=gap, used=used)
 
 
-def _rows(labels: dict[int, str], counts: dict[tuple[int, str], int], wn: int, mn: int, threshold: int):
-    rows = []
-    for item_id, label in labels.items():
-        rows.append(_gap_row(label, counts.get((item_id, Sex.KVINDE), 0), wn,
-                             counts.get((item_id, Sex.MAND), 0), mn, threshold))
-    return rows
+def _gap_cell(gap: st.Gap, threshold: int) -> disclosure.Cell:
+    return disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold, low=gap.low,
+                           high=gap.high)
+
+
+def _rows(labels: dict[int, str], counts: dict[tuple[int, str], Keyed], women_base: disclosure.Cell,
+          men_base: disclosure.Cell, threshold: int) -> list[GapRow]:
+    zero = disclosure.ZERO
+    return [
+        _gap_row(label, counts.get((item_id, Sex.KVINDE), zero), women_base,
+                 counts.get((item_id, Sex.MAND), zero), men_base, threshold)
+        for item_id, label in labels.items()
+    ]
+
+
+def _keyed(rows: Iterable[tuple]) -> dict[tuple, Keyed]:
+    """`values_list(*fields).annotate(n=Count, k=Sum(record_key))` rows as {fields: Keyed}."""
+    return {tuple(row[:-2]): disclosure.Keyed.of(row[-2], row[-1]) for row in rows}
 
 
 def gender_picture(
@@ -139,7 +175,9 @@ def gender_picture(
     """Aggregate the entries of `unit_ids` (pass the subtree) in [date_from, date_to].
 
     `threshold` is the municipality's `suppression_threshold`. Every list item of the
-    units that was used at least once, or is active, gets a row.
+    units gets a row. Every count comes from SQL with the sum of its records' keys and is
+    protected by the cell-key method, so the same set of conversations always gives the
+    same numbers whatever filter selected it, and differencing two outputs gives noise.
     """
     unit_ids = list(unit_ids)
     threshold = disclosure.effective_threshold(threshold)
@@ -152,80 +190,82 @@ def gender_picture(
     if date_to:
         via_entry["entry__date__lte"] = date_to
 
-    n_by_sex = dict(entries.order_by().values_list("sex").annotate(n=Count("id")))
-    wn, mn = n_by_sex.get(Sex.KVINDE, 0), n_by_sex.get(Sex.MAND, 0)
-    by_sex = _by_sex_table(n_by_sex, threshold)
+    # Age band x sex in one index-only scan (the covering index holds record_key); the
+    # conversations per sex are its keyed column sums, the same record sets as a query
+    # by sex, so the same keys and the same protected numbers.
+    age_keyed = _keyed(entries.order_by().values_list("age_band", "sex")
+                       .annotate(n=Count("id"), k=Sum("record_key")))
+    per_sex: dict[str, Keyed] = defaultdict(lambda: disclosure.ZERO)
+    for (_band, sex), keyed in age_keyed.items():
+        per_sex[sex] = per_sex[sex] + keyed
+    by_sex = disclosure.Table.from_keyed_1d(
+        {str(s.label): per_sex[s.value] for s in SEXES}, threshold=threshold,
+        row_label=str(_("Conversations")), total_label=str(_("Total")),
+    )
+    women_base, men_base = by_sex.cells[0][0], by_sex.cells[0][1]
+    by_age = disclosure.Table.from_keyed(
+        [[age_keyed.get((band.value, sex.value), disclosure.ZERO) for sex in SEXES] for band in AgeBand],
+        row_labels=[str(b.label) for b in AgeBand], column_labels=[str(s.label) for s in SEXES],
+        threshold=threshold, row_header=str(_("Age band")), total_label=str(_("Total")),
+    )
 
     items = ListItem.objects.filter(unit_id__in=unit_ids).order_by("kind", "position", "label")
     labels: dict[str, dict[int, str]] = defaultdict(dict)
     for pk, kind, label in items.values_list("pk", "kind", "label"):
         labels[kind][pk] = label
 
-    topic_counts: dict[tuple[int, str], int] = defaultdict(int)
-    citizen_counts: dict[tuple[int, str], int] = defaultdict(int)
-    # The topics carry their entry's municipality, unit, date and sex (EntryTopic), so
-    # this is one index-only scan. count(*), not count(DISTINCT entry): an entry holds a
-    # topic (an offer) at most once (unique constraints), and a plain count can hash.
+    topic_counts: dict[tuple[int, str], Keyed] = defaultdict(lambda: disclosure.ZERO)
+    citizen_counts: dict[tuple[int, str], Keyed] = defaultdict(lambda: disclosure.ZERO)
+    # The topics carry their entry's municipality, unit, date, sex and record key
+    # (EntryTopic), so this is one index-only scan. count(*), not count(DISTINCT entry):
+    # an entry holds a topic (an offer) at most once (unique constraints), and a plain
+    # count can hash.
     on_topic = {k.removeprefix("entry__"): v for k, v in via_entry.items()}
-    for topic_id, sex, raised_by, n in (
+    for (topic_id, sex, raised_by), keyed in _keyed(
         EntryTopic.objects.filter(**on_topic).order_by()
-        .values_list("topic_id", "sex", "raised_by").annotate(n=Count("*"))
-    ):
-        topic_counts[(topic_id, sex)] += n
+        .values_list("topic_id", "sex", "raised_by").annotate(n=Count("*"), k=Sum("record_key"))
+    ).items():
+        topic_counts[(topic_id, sex)] += keyed
         if raised_by == RaisedBy.CITIZEN:
-            citizen_counts[(topic_id, sex)] += n
-    offer_counts = {
-        (item_id, sex): n for item_id, sex, n in
+            citizen_counts[(topic_id, sex)] += keyed
+    offer_counts = _keyed(
         Entry.offers.through.objects.filter(**via_entry).order_by()
-        .values_list("listitem_id", "entry__sex").annotate(n=Count("*"))
-    }
-    outcome_counts = {
-        (item_id, sex): n for item_id, sex, n in
-        entries.filter(outcome__isnull=False).order_by().values_list("outcome_id", "sex").annotate(n=Count("id"))
-    }
+        .values_list("listitem_id", "entry__sex").annotate(n=Count("*"), k=Sum("entry__record_key"))
+    )
+    outcome_counts = _keyed(
+        entries.filter(outcome__isnull=False).order_by().values_list("outcome_id", "sex")
+        .annotate(n=Count("id"), k=Sum("record_key"))
+    )
 
-    topic_rows = _rows(labels[ListItem.Kind.TOPIC], topic_counts, wn, mn, threshold)
-    offer_rows = _rows(labels[ListItem.Kind.OFFER], offer_counts, wn, mn, threshold)
-    outcome_rows = _rows(labels[ListItem.Kind.OUTCOME], outcome_counts, wn, mn, threshold)
+    topic_rows = _rows(labels[ListItem.Kind.TOPIC], topic_counts, women_base, men_base, threshold)
+    offer_rows = _rows(labels[ListItem.Kind.OFFER], offer_counts, women_base, men_base, threshold)
+    outcome_rows = _rows(labels[ListItem.Kind.OUTCOME], outcome_counts, women_base, men_base, threshold)
 
-    # One family of tests for the whole page: Benjamini–Hochberg over every gap shown.
-    all_rows = topic_rows + offer_rows + outcome_rows
-    tested = [(i, g) for i, (_row, g) in enumerate(all_rows) if g is not None]
-    adjusted = st.adjust_gaps([g for _i, g in tested])
-    final: list[GapRow] = [r for r, _gap in all_rows]
-    for (i, _old), g in zip(tested, adjusted, strict=True):
-        final[i] = _replace_gap(final[i], g)
+    # One family of tests for the whole page: Benjamini–Hochberg over the gaps actually
+    # tested (items used in the period, none of their counts hidden). A list item nobody
+    # used is no comparison; counting it would make a clear gap "not significant".
+    final = topic_rows + offer_rows + outcome_rows
+    tested = [i for i, row in enumerate(final) if row.gap is not None]
+    adjusted = st.adjust_gaps([final[i].gap for i in tested])
+    for i, gap in zip(tested, adjusted, strict=True):
+        final[i] = replace(final[i], gap=gap)
 
-    topic_ids = list(labels[ListItem.Kind.TOPIC])
-    for k, item_id in enumerate(topic_ids):
-        row = final[k]
-        cw = disclosure.Table.from_counts_1d(
-            {"borger": citizen_counts.get((item_id, Sex.KVINDE), 0),
-             "medarbejder": topic_counts.get((item_id, Sex.KVINDE), 0) - citizen_counts.get((item_id, Sex.KVINDE), 0)},
-            threshold=threshold)
-        cm = disclosure.Table.from_counts_1d(
-            {"borger": citizen_counts.get((item_id, Sex.MAND), 0),
-             "medarbejder": topic_counts.get((item_id, Sex.MAND), 0) - citizen_counts.get((item_id, Sex.MAND), 0)},
-            threshold=threshold)
-        citizen_w = cw.cells[0][0] if not row.women.suppressed else _hidden(threshold)
-        citizen_m = cm.cells[0][0] if not row.men.suppressed else _hidden(threshold)
-        final[k] = GapRow(**{**row.__dict__, "citizen_women": citizen_w, "citizen_men": citizen_m})
+    zero = disclosure.ZERO
+    for k, item_id in enumerate(labels[ListItem.Kind.TOPIC]):
+        split = {}
+        for sex, name in ((Sex.KVINDE, "women"), (Sex.MAND, "men")):
+            raised, citizen = topic_counts.get((item_id, sex), zero), citizen_counts.get((item_id, sex), zero)
+            shown_raised = getattr(final[k], name)
+            split[f"citizen_{name}"] = _at_most(disclosure.Cell.protect(citizen, threshold), shown_raised)
+            split[f"staff_{name}"] = _at_most(disclosure.Cell.protect(raised - citizen, threshold), shown_raised)
+        final[k] = replace(final[k], **split)
 
     n_topics, n_offers = len(topic_rows), len(offer_rows)
-    age_counts = {
-        (band, sex): n for band, sex, n in
-        entries.order_by().values_list("age_band", "sex").annotate(n=Count("id"))
-    }
-    by_age = disclosure.Table.from_counts(
-        [[age_counts.get((band.value, sex.value), 0) for sex in SEXES] for band in AgeBand],
-        row_labels=[str(b.label) for b in AgeBand], column_labels=[str(s.label) for s in SEXES],
-        threshold=threshold, row_header=str(_("Age band")), total_label=str(_("Total")),
-    )
     return GenderPicture(
         threshold=threshold,
-        total=sum(n_by_sex.values()),
-        women_n=wn,
-        men_n=mn,
+        total=sum(k.count for k in per_sex.values()),
+        women_n=None if women_base.suppressed else int(women_base.value),
+        men_n=None if men_base.suppressed else int(men_base.value),
         by_sex=by_sex,
         topics=final[:n_topics],
         offers=final[n_topics:n_topics + n_offers],
@@ -234,32 +274,9 @@ def gender_picture(
     )
 
 
-def _by_sex_table(n_by_sex: dict[str, int], threshold: int) -> disclosure.Table:
-    """Conversations per sex with primary suppression, and the total.
-
-    The women's and men's numbers are published anyway (they are the denominators of every
-    share on the page), so secondary suppression among the sexes would protect nothing;
-    instead the total is hidden whenever a sex is, so "andet"/"uoplyst" cannot be recovered
-    by subtraction.
-    """
-    cells = [disclosure.Cell.count(n_by_sex.get(s.value, 0), threshold) for s in SEXES]
-    total = sum(n_by_sex.values())
-    if any(c.suppressed for c in cells):
-        total_cell = disclosure.Cell(kind=disclosure.COUNT, reason=disclosure.SECONDARY, threshold=threshold,
-                                     is_total=True)
-    else:
-        total_cell = disclosure.Cell.count(total, threshold, is_total=True)
-    return disclosure.Table(
-        title="", row_labels=(str(_("Conversations")),),
-        column_labels=(*(str(s.label) for s in SEXES), str(_("Total"))),
-        cells=((*cells, total_cell),), threshold=threshold,
-        n=None if total_cell.suppressed else total, total_column=True,
-    )
-
-
-def _hidden(threshold: int) -> disclosure.Cell:
-    return disclosure.Cell(kind=disclosure.COUNT, reason=disclosure.DERIVED, threshold=threshold)
-
-
-def _replace_gap(row: GapRow, gap: st.Gap) -> GapRow:
-    return GapRow(**{**row.__dict__, "gap": gap})
+def _at_most(part: disclosure.Cell, whole: disclosure.Cell) -> disclosure.Cell:
+    """`part` read as no more than the shown `whole` (independent noise can push it above),
+    so "raised by the citizen" never exceeds "raised" on the same row."""
+    if part.suppressed or whole.suppressed or part.value is None or whole.value is None:
+        return part
+    return replace(part, value=min(part.value, whole.value))

@@ -3,9 +3,9 @@ import pytest
 from accounts import access
 from accounts import demo as accounts_demo
 from accounts.models import Unit
+from ligestilling.lib import statistics as st
 from logbooks import demo, selectors
 from logbooks.models import Entry, Observation
-from ligestilling.lib import statistics as st
 
 
 @pytest.mark.django_db
