@@ -19,7 +19,7 @@ def observe(indicator, period, sex, num, den, **dims):
     Observation.objects.create(indicator=indicator, period=period, sex=sex, numerator=num, denominator=den, **dims)
 
 
-def test_dataset_criterion_follows_the_periods(world):
+def test_dataset_criterion_follows_the_periods(world, known_keys):
     project = make_project(world.odense)
     indicator = share_indicator(world.odense.municipality)
     observe(indicator, "2015", "kvinde", 130, 200)
