@@ -38,9 +38,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import unit_ids_with_descendants
+from datasets.models import Observation
+from datasets.selectors import period_label
 from ligestilling.lib import disclosure as dc
 from ligestilling.lib import statistics as st
+from logbooks.models import Entry, EntryTopic, ListItem
+from logbooks.selectors import entries_in
 
+from .access import counted_unit_ids
 from .models import Criterion
 
 WOMEN, MEN = st.KVINDE, st.MAND
@@ -127,12 +133,6 @@ def _keyed_by_sex(entries) -> dict[str, tuple[int, int]]:
 
 
 def logbook_periods(criterion: Criterion) -> list[Period]:
-    from accounts.access import unit_ids_with_descendants
-    from logbooks.models import Entry, EntryTopic, ListItem
-    from logbooks.selectors import entries_in
-
-    from .access import counted_unit_ids
-
     item = criterion.logbook_item
     if item is None:
         return []
@@ -178,9 +178,6 @@ def _period_start(period: str) -> date:
 
 
 def dataset_periods(criterion: Criterion) -> list[Period]:
-    from datasets.models import Observation
-    from datasets.selectors import period_label
-
     indicator = criterion.dataset_indicator
     if indicator is None:
         return []

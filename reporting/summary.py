@@ -33,6 +33,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Municipality
+from datasets.models import Dataset, Observation
+from logbooks.models import Entry
+from projects import measures
+from projects.models import Criterion, Project
 from reporting.models import MonthlyConversations, MunicipalitySummary
 
 
@@ -90,8 +94,6 @@ def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: i
 def _insert_monthly(ids: list[int]) -> int:
     """INSERT ... SELECT the conversations and their key sum per municipality, month and
     sex (one statement)."""
-    from logbooks.models import Entry
-
     source = (
         Entry.objects.filter(municipality_id__in=ids).order_by()
         .values(m_id=F("municipality_id"), m_month=TruncMonth("date", output_field=DateField()),
@@ -117,9 +119,6 @@ def _criteria_status(ids: list[int], thresholds: dict[int, int]) -> dict[int, di
     The status is computed live by `projects.measures.evaluate` (never stored elsewhere),
     with the municipality's suppression threshold, as on the dashboard.
     """
-    from projects import measures
-    from projects.models import Criterion, Project
-
     criteria = (
         Criterion.objects.filter(project__municipality_id__in=ids, project__status=Project.Status.ACTIVE)
         .select_related("project", "logbook_item", "dataset_indicator")
@@ -137,10 +136,6 @@ def _criteria_status(ids: list[int], thresholds: dict[int, int]) -> dict[int, di
 
 
 def _summaries(ids: list[int], thresholds: dict[int, int], as_of: dt.datetime) -> list[MunicipalitySummary]:
-    from datasets.models import Dataset, Observation
-    from projects import measures
-    from projects.models import Project
-
     datasets = _counts(Dataset.objects.filter(municipality_id__in=ids), "municipality_id")
     observations = _counts(Observation.objects.filter(indicator__dataset__municipality_id__in=ids),
                            "indicator__dataset__municipality_id")
