@@ -136,7 +136,8 @@ def create_entry(
     _validate_items(unit, topics, offers, entry.kind, entry.outcome)
     entry.save(force_insert=True)
     _write_relations(entry, topics, offers, new=True)
-    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
+    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1,
+                       record_key=entry.record_key)
     # Last: the version row stays locked until the commit, and entries are written concurrently.
     versions.bump(entry.municipality_id)
     return entry
@@ -200,8 +201,10 @@ def update_entry(
     entry.save()
     _write_relations(entry, topics, offers)
     if (stored.date.replace(day=1), stored.sex) != (entry.date.replace(day=1), entry.sex):
-        count_conversation(municipality_id=entry.municipality_id, day=stored.date, sex=stored.sex, delta=-1)
-        count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1)
+        count_conversation(municipality_id=entry.municipality_id, day=stored.date, sex=stored.sex, delta=-1,
+                           record_key=stored.record_key)
+        count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=1,
+                           record_key=stored.record_key)
     versions.bump(entry.municipality_id)
     return entry
 
@@ -210,8 +213,10 @@ def update_entry(
 def delete_entry(*, entry: Entry, by: User) -> None:
     if entry.author_id != by.pk:
         raise ValidationError(_("Only the author can delete an entry."))
+    key = entry.record_key  # read before the row is gone
     entry.delete()
-    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=-1)
+    count_conversation(municipality_id=entry.municipality_id, day=entry.date, sex=entry.sex, delta=-1,
+                       record_key=key)
     versions.bump(entry.municipality_id)
 
 

@@ -1,9 +1,16 @@
 """Measuring success criteria: counts per sex per period, and the live status.
 
 The extension point: one function per criterion kind returns the criterion's course as
-`Period`s (counts of "count of n" per sex). `evaluate` turns them into displayable rows
-through the statistics core (Wilson shares, Newcombe gap) and disclosure control
-("<5"), and computes the status: met, not met or too little data.
+`Period`s (counts of "count of n" per sex, with their cell keys). `evaluate` turns them
+into displayable rows, and computes the status: met, not met or too little data.
+
+Disclosure control is the one of every other output (`ligestilling.lib.disclosure`): each
+count and each n is published through `Cell.protect` with its cell key (the sum of the
+conversations' record keys, from the same SQL as the count; a keyed hash of the cell's
+identity for figures without records: manual measurements and dataset sums). The shares,
+the women-minus-men gap (Newcombe interval) and the status are computed from those shown
+numbers, never from the true ones, so a reader who recomputes them from the table gets
+the same result, and a count of 1 … N−1 shows "<N" with its share and the gap hidden.
 
 Kinds:
 - `manual`: measurements entered by hand per date.
@@ -25,14 +32,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import unit_ids_with_descendants
+from datasets.models import Observation
+from datasets.selectors import period_label
 from ligestilling.lib import disclosure as dc
 from ligestilling.lib import statistics as st
+from logbooks.models import Entry, EntryTopic, ListItem
+from logbooks.selectors import entries_in
 
+from .access import counted_unit_ids
 from .models import Criterion
 
 WOMEN, MEN = st.KVINDE, st.MAND
@@ -49,7 +63,8 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class Period:
-    """Counts for one point of a criterion's course: {sex: (count, n)}."""
+    """Counts for one point of a criterion's course: {sex: (count, n)}, the true ones
+    (for computation only; never shown), and `keys` {sex: (count's key, n's key)}."""
 
     label: str
     on: date
@@ -57,6 +72,19 @@ class Period:
     entered_by: str = ""
     note: str = ""
     measurement_uuid: object = None  # manual measurements only: to correct or delete them
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def keyed(self, sex: str) -> tuple[dc.Keyed, dc.Keyed]:
+        """The sex's count and n with their cell keys, ready for `Cell.protect`."""
+        (count, n), (count_key, n_key) = self.counts[sex], self.keys.get(sex, (0, 0))
+        return dc.Keyed(count, count_key), dc.Keyed(n, n_key)
+
+
+def _hashed_keys(*identity: object) -> tuple[int, int]:
+    """Cell keys (count, n) for figures without records behind them: a keyed hash of the
+    cell's identity, so the same figure always gets the same noise."""
+    return (dc.hashed_key(settings.SECRET_KEY, *identity, "count"),
+            dc.hashed_key(settings.SECRET_KEY, *identity, "n"))
 
 
 def manual_periods(criterion: Criterion) -> list[Period]:
@@ -65,7 +93,9 @@ def manual_periods(criterion: Criterion) -> list[Period]:
         label = _fmt(m.measured_on)
         if m.cycle_id:
             label = f"{label} ({_('cycle')} {m.cycle.number})"
-        periods.append(Period(label=label, on=m.measured_on, counts=m.counts(),
+        counts = m.counts()
+        keys = {sex: _hashed_keys("projects.measurement", m.uuid, sex) for sex in counts}
+        periods.append(Period(label=label, on=m.measured_on, counts=counts, keys=keys,
                               entered_by=str(m.entered_by or ""), note=m.note, measurement_uuid=m.uuid))
     return periods
 
@@ -95,13 +125,14 @@ def cycle_windows(project, today: date | None = None) -> list[tuple[str, date, d
     return windows
 
 
+def _keyed_by_sex(entries) -> dict[str, tuple[int, int]]:
+    """{sex: (conversations, sum of their record keys)} in one GROUP BY."""
+    return {sex: (n, int(keys or 0)) for sex, n, keys in
+            entries.order_by().values_list("sex").annotate(n=Count("id"), k=Sum("record_key"))
+            .values_list("sex", "n", "k")}
+
+
 def logbook_periods(criterion: Criterion) -> list[Period]:
-    from accounts.access import unit_ids_with_descendants
-    from logbooks.models import ListItem
-    from logbooks.selectors import entries_in
-
-    from .access import counted_unit_ids
-
     item = criterion.logbook_item
     if item is None:
         return []
@@ -109,10 +140,14 @@ def logbook_periods(criterion: Criterion) -> list[Period]:
     # Only the units the project's responsible leads (see projects.access: a unit's counts
     # enter a project only by the act of one who leads it).
     unit_ids = unit_ids_with_descendants(counted_unit_ids(project))
-    # Items with the same text on the lists of different units count as one.
+    # Items with the same text on the lists of different units count as one. Topics and
+    # offers by a semi-join (entry id IN ...), so each conversation counts, and adds its
+    # record key, once however many matching items it has.
     match = {
-        ListItem.Kind.TOPIC: {"topics__topic__kind": item.kind, "topics__topic__label": item.label},
-        ListItem.Kind.OFFER: {"offers__kind": item.kind, "offers__label": item.label},
+        ListItem.Kind.TOPIC: {"pk__in": EntryTopic.objects.filter(
+            topic__kind=item.kind, topic__label=item.label).values("entry_id")},
+        ListItem.Kind.OFFER: {"pk__in": Entry.offers.through.objects.filter(
+            listitem__kind=item.kind, listitem__label=item.label).values("entry_id")},
         ListItem.Kind.OUTCOME: {"outcome__kind": item.kind, "outcome__label": item.label},
     }.get(item.kind)
     if match is None:
@@ -121,10 +156,11 @@ def logbook_periods(criterion: Criterion) -> list[Period]:
     for label, first, last in cycle_windows(project):
         entries = entries_in(municipality_id=project.municipality_id, unit_ids=unit_ids, date_from=first,
                              date_to=last).filter(sex__in=[WOMEN, MEN])
-        n = dict(entries.order_by().values_list("sex").annotate(n=Count("id")))
-        hits = dict(entries.filter(**match).order_by().values_list("sex").annotate(n=Count("id", distinct=True)))
-        counts = {sex: (hits.get(sex, 0), n.get(sex, 0)) for sex in (WOMEN, MEN)}
-        periods.append(Period(label=f"{label} ({_fmt(first)}–{_fmt(last)})", on=first, counts=counts))
+        n = _keyed_by_sex(entries)
+        hits = _keyed_by_sex(entries.filter(**match))
+        counts = {sex: (hits.get(sex, (0, 0))[0], n.get(sex, (0, 0))[0]) for sex in (WOMEN, MEN)}
+        keys = {sex: (hits.get(sex, (0, 0))[1], n.get(sex, (0, 0))[1]) for sex in (WOMEN, MEN)}
+        periods.append(Period(label=f"{label} ({_fmt(first)}–{_fmt(last)})", on=first, counts=counts, keys=keys))
     return periods
 
 
@@ -142,11 +178,6 @@ def _period_start(period: str) -> date:
 
 
 def dataset_periods(criterion: Criterion) -> list[Period]:
-    from django.db.models import Sum
-
-    from datasets.models import Observation
-    from datasets.selectors import period_label
-
     indicator = criterion.dataset_indicator
     if indicator is None:
         return []
@@ -160,7 +191,11 @@ def dataset_periods(criterion: Criterion) -> list[Period]:
     for row in rows:
         by_period.setdefault(row["period"], {})[row["sex"]] = (int(row["num"]), int(row["den"]))
     ordered = sorted(by_period, key=lambda p: (_period_start(p), p))
-    return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p]) for p in ordered]
+    # Imported aggregates have no record keys: each published figure gets a key from its
+    # identity (indicator, period, sex), the same every time it is shown.
+    return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p],
+                   keys={sex: _hashed_keys("datasets.indicator", indicator.pk, p, sex) for sex in by_period[p]})
+            for p in ordered]
 
 
 MEASURES: dict[str, Callable[[Criterion], list[Period]]] = {
@@ -222,39 +257,72 @@ class Evaluation:
         return self.rows[-1] if self.rows else None
 
 
-def _figures(count: int, n: int, threshold: int) -> SexFigures:
-    count_cell = dc.Cell.count(count, threshold)
-    n_cell = dc.Cell.count(n, threshold)
-    s = st.share(count, n)
-    share_cell = dc.derived(s.share, dc.SHARE, [count_cell, n_cell], low=s.low, high=s.high, threshold=threshold)
-    return SexFigures(count=count_cell, n=n_cell, share=share_cell)
+def _figures(count: dc.Keyed, n: dc.Keyed, threshold: int) -> SexFigures:
+    """The protected count and n of one sex, and the share computed from them."""
+    count_cell = dc.Cell.protect(count, threshold)
+    n_cell = dc.Cell.protect(n, threshold)
+    return SexFigures(count=count_cell, n=n_cell, share=dc.shown_share(count_cell, n_cell, threshold=threshold))
 
 
-def period_status(criterion: Criterion, counts: dict[str, tuple[int, int]], threshold: int) -> str:
-    """Met / not met / too little data for one period's counts.
+def shown_gap(women: SexFigures, men: SexFigures, threshold: int) -> tuple[dc.Cell | None, st.Gap | None]:
+    """The women-minus-men gap (percentage points, Newcombe interval) from the shown counts.
 
-    A sex's share is judged only when at least `threshold` people (the municipality's
-    disclosure threshold, the same minimum the statistics core uses) are behind it.
-    Per-sex targets compare the point estimate with the target; a gap target uses the
-    statistics core's gap (women minus men) and needs both sexes.
+    None ("–") when a sex has nobody; hidden (reason "derived") when any of the four counts
+    is "<N", as on the logbook pages: a gap and three visible counts would give the hidden
+    one back. A shown count above its shown n (independent noise) counts as the whole n,
+    as in `disclosure.shown_share`.
+    """
+    sources = (women.count, women.n, men.count, men.n)
+    if any(c.suppressed for c in sources):
+        return dc.derived(None, dc.PP, sources, threshold=threshold), None
+    wc, wn, mc, mn = (int(c.value) for c in sources)  # type: ignore[arg-type]
+    if not wn or not mn:
+        return None, None
+    gap = st.proportion_gap(min(wc, wn), wn, min(mc, mn), mn, min_n=threshold)
+    return dc.Cell(value=gap.difference, kind=dc.PP, threshold=threshold, low=gap.low, high=gap.high), gap
+
+
+def _share_bounds(figures: SexFigures, threshold: int) -> tuple[float, float] | None:
+    """The percentages the shown figures allow: the shown share, or for a "<N" count
+    everything from 1 to N−1 of the shown n. None when the shown n is hidden or zero."""
+    if figures.n.suppressed or not figures.n.value:
+        return None
+    n = int(figures.n.value)
+    if figures.count.suppressed:
+        return 100 / n, 100 * min(threshold - 1, n) / n
+    pct = 100 * min(int(figures.count.value or 0), n) / n
+    return pct, pct
+
+
+def period_status(criterion: Criterion, women: SexFigures | None, men: SexFigures | None,
+                  gap: st.Gap | None, threshold: int) -> str:
+    """Met / not met / too little data for one period, from the figures shown.
+
+    Judged from the published numbers only, so the status never tells more than the table
+    beside it (and never contradicts it). A sex's share is judged only when at least
+    `threshold` people are behind it (a shown n is never below the threshold). A count
+    shown as "<N" still decides a per-sex target when every value it may stand for lies
+    on the same side of the target (e.g. "<5" of 200 is below 5 %); otherwise too little
+    data. A gap target uses the gap of the shown counts and needs both sexes.
     """
     if criterion.target_type == Criterion.TargetType.GAP:
-        if WOMEN not in counts or MEN not in counts:
-            return TOO_LITTLE
-        (wc, wn), (mc, mn) = counts[WOMEN], counts[MEN]
-        gap = st.proportion_gap(wc, wn, mc, mn, min_n=threshold)
-        if gap.verdict == st.TOO_FEW or gap.difference is None:
+        if gap is None or gap.verdict == st.TOO_FEW or gap.difference is None:
             return TOO_LITTLE
         return MET if abs(gap.difference) < float(criterion.target_gap) else NOT_MET
     results = []
-    for sex, target in ((WOMEN, criterion.target_women), (MEN, criterion.target_men)):
+    for figures, target in ((women, criterion.target_women), (men, criterion.target_men)):
         if target is None:
             continue
-        if sex not in counts or counts[sex][1] < threshold:
+        bounds = None if figures is None else _share_bounds(figures, threshold)
+        if bounds is None:
             return TOO_LITTLE
-        count, n = counts[sex]
-        pct = 100 * count / n
-        ok = pct >= float(target) if criterion.direction == Criterion.Direction.AT_LEAST else pct <= float(target)
+        low, high = bounds
+        if criterion.direction == Criterion.Direction.AT_LEAST:
+            ok, not_ok = low >= float(target), high < float(target)
+        else:
+            ok, not_ok = high <= float(target), low > float(target)
+        if not ok and not not_ok:
+            return TOO_LITTLE
         results.append(ok)
     if not results:
         return TOO_LITTLE
@@ -267,17 +335,11 @@ def evaluate(criterion: Criterion, threshold: int | None = None) -> Evaluation:
     threshold = dc.effective_threshold(threshold)
     rows = []
     for period in periods_for(criterion):
-        women = _figures(*period.counts[WOMEN], threshold) if WOMEN in period.counts else None
-        men = _figures(*period.counts[MEN], threshold) if MEN in period.counts else None
-        gap_cell = None
-        if women and men:
-            (wc, wn), (mc, mn) = period.counts[WOMEN], period.counts[MEN]
-            if wn and mn:
-                gap = st.proportion_gap(wc, wn, mc, mn, min_n=threshold)
-                gap_cell = dc.derived(gap.difference, dc.PP, [women.count, women.n, men.count, men.n],
-                                      low=gap.low, high=gap.high, threshold=threshold)
+        women = _figures(*period.keyed(WOMEN), threshold) if WOMEN in period.counts else None
+        men = _figures(*period.keyed(MEN), threshold) if MEN in period.counts else None
+        gap_cell, gap = shown_gap(women, men, threshold) if women and men else (None, None)
         rows.append(Row(period=period, women=women, men=men, gap=gap_cell,
-                        status=period_status(criterion, period.counts, threshold)))
+                        status=period_status(criterion, women, men, gap, threshold)))
     return Evaluation(criterion=criterion, rows=rows, threshold=threshold)
 
 

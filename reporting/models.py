@@ -135,6 +135,12 @@ class MonthlyConversations(models.Model):
     month = models.DateField()
     sex = models.CharField(max_length=10)
     conversations = models.PositiveIntegerField()
+    #: The sum of the conversations' record keys (`logbooks.Entry.record_key`), for the
+    #: cell-key method: the key of any set of these rows is their sum modulo 256
+    #: (`ligestilling.lib.disclosure.Keyed.of` reduces it). A plain sum, not reduced
+    #: here, so that logging a conversation stays one `key_sum = key_sum + k` (no modular
+    #: arithmetic in SQL, whose `%` differs between databases for negative numbers).
+    key_sum = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("conversations per month")

@@ -2,10 +2,15 @@
 beside the installation-wide total (a municipality's leder/analytiker).
 
 Reads only the summary tables (`reporting.summary` fills them), a fixed number of queries
-whatever the amount of data. Conversations with women and men go through disclosure
-control (`ligestilling.lib.disclosure`) like every other number about women and men; the share of
-women has a 95 % Wilson interval (`ligestilling.lib.statistics`). Counts of datasets,
-observations, projects and criteria are about the municipality's work, not about
+whatever the amount of data. Conversations with women and men are counted with their key
+sums and published through the cell-key method (`ligestilling.lib.disclosure.Cell.protect`)
+like every other number about citizens: each municipality's count, and the national total
+as the keyed sum of all municipalities (its own set of conversations, so its own noise).
+"All municipalities" minus one's own is therefore the other municipalities' count plus two
+independent noises, never their exact count, even when only one other municipality has
+data. No secondary suppression: the noise protects the totals. The share of women is
+computed from the numbers shown beside it, with a 95 % Wilson interval. Counts of
+datasets, observations, projects and criteria are about the municipality's work, not about
 citizens, and are shown as they are.
 """
 
@@ -74,25 +79,38 @@ class Overview:
 
     @property
     def notes(self) -> list[str]:
-        """The footnotes for the markers ("<5", "(skjult)") that occur on the page."""
+        """The footnotes for the markers ("<5", "(skjult)") on the page and for the noise."""
         rows = [*self.rows, *([self.total] if self.total else [])]
         if not rows:
             return []
         table = disclosure.Table(
             title="", row_labels=tuple(str(i) for i in range(len(rows))), column_labels=("w", "m", "s"),
-            cells=tuple((r.women, r.men, r.share) for r in rows), threshold=self.threshold,
+            cells=tuple((r.women, r.men, r.share) for r in rows), threshold=self.threshold, perturbed=True,
         )
         return list(table.suppression_notes("da"))
 
 
-def _share(women: disclosure.Cell, total: disclosure.Cell, threshold: int, is_total: bool) -> disclosure.Cell:
-    if women.suppressed or total.suppressed or not total.value:
-        value = low = high = None
-    else:
-        s = st.share(int(women.value), int(total.value))
-        value, low, high = s.share, s.low, s.high
-    return disclosure.derived(value, disclosure.SHARE, (women, total), low=low, high=high, threshold=threshold,
-                              is_total=is_total)
+def _pair(women: disclosure.Keyed, men: disclosure.Keyed, threshold: int,
+          is_total: bool) -> tuple[disclosure.Cell, disclosure.Cell, disclosure.Cell]:
+    """Women, men and the share of women for one row, from the keyed counts.
+
+    Each count is protected by its own key; the share is women / (women + men) of the
+    numbers shown, so a reader who divides them gets the share printed beside them (the
+    table shows no total column). Hidden when either count is "<N".
+    """
+    w = disclosure.Cell.protect(women, threshold, is_total=is_total)
+    m = disclosure.Cell.protect(men, threshold, is_total=is_total)
+    both = disclosure.derived(None if w.suppressed or m.suppressed else w.value + m.value, disclosure.COUNT,
+                              (w, m), threshold=threshold, is_total=is_total)
+    return w, m, disclosure.shown_share(w, both, threshold=threshold, is_total=is_total)
+
+
+def _keyed(rows) -> dict:
+    """{group: {sex: Keyed}} from (group, sex, conversations, key_sum) rows."""
+    result: dict = {}
+    for group, sex, n, key_sum in rows:
+        result.setdefault(group, {})[sex] = disclosure.Keyed.of(n, key_sum)
+    return result
 
 
 def _window(today: dt.date | None):
@@ -128,11 +146,10 @@ def platform_overview(*, sort: str = "name", today: dt.date | None = None) -> Ov
     """Every municipality with its figures, and the national totals (platform staff only)."""
     date_from, month_to, date_to = _window(today)
     municipalities = list(Municipality.objects.select_related("summary").order_by("name"))
-    counts = {
-        (m, sex): n for m, sex, n in
+    counts = _keyed(
         MonthlyConversations.objects.filter(month__gte=date_from, month__lte=month_to, sex__in=PAIR)
-        .order_by().values_list("municipality_id", "sex").annotate(n=Sum("conversations"))
-    }
+        .order_by().values_list("municipality_id", "sex").annotate(n=Sum("conversations"), k=Sum("key_sum"))
+    )
     # One threshold for the whole table: the strictest municipality's setting.
     threshold = max((disclosure.effective_threshold(m.suppression_threshold) for m in municipalities),
                     default=disclosure.DEFAULT_THRESHOLD)
@@ -140,19 +157,19 @@ def platform_overview(*, sort: str = "name", today: dt.date | None = None) -> Ov
     rows: list[Row] = []
     total = None
     if municipalities:
-        table = disclosure.Table.from_counts(
-            [[counts.get((m.pk, sex), 0) for sex in PAIR] for m in municipalities],
-            row_labels=[m.name for m in municipalities], column_labels=["w", "m"], threshold=threshold,
-        )
-        for i, m in enumerate(municipalities):
-            women, men, both = table.cells[i]
-            rows.append(Row(label=m.name, code=m.code, women=women, men=men,
-                            share=_share(women, both, threshold, False), **_figures(summaries[m.pk])))
-        women, men, both = table.cells[-1]
+        for m in municipalities:
+            own = counts.get(m.pk, {})
+            women, men, share = _pair(own.get(st.KVINDE, disclosure.ZERO), own.get(st.MAND, disclosure.ZERO),
+                                      threshold, False)
+            rows.append(Row(label=m.name, code=m.code, women=women, men=men, share=share,
+                            **_figures(summaries[m.pk])))
+        # The national total: the keyed sum over the municipalities, protected as a cell of
+        # its own (so it need not equal the sum of the rows shown; the notes say so).
+        women, men, share = _pair(*(disclosure.keyed_sum(c.get(sex, disclosure.ZERO) for c in counts.values())
+                                    for sex in PAIR), threshold, True)
         known = [s for s in summaries.values() if s is not None]
         total = Row(
-            label=_("All municipalities"), code="", women=women, men=men,
-            share=_share(women, both, threshold, True), is_total=True,
+            label=_("All municipalities"), code="", women=women, men=men, share=share, is_total=True,
             datasets=sum(s.datasets for s in known), observations=sum(s.observations for s in known),
             active_projects=sum(s.active_projects for s in known), criteria_met=sum(s.criteria_met for s in known),
             criteria_total=sum(_figures(s)["criteria_total"] for s in known),
@@ -162,14 +179,6 @@ def platform_overview(*, sort: str = "name", today: dt.date | None = None) -> Ov
     return Overview(rows=tuple(rows), total=total, date_from=date_from, date_to=date_to, threshold=threshold,
                     sort=sort, missing=sum(s is None for s in summaries.values()),
                     oldest_refresh=min(refreshed, default=None), is_platform=True)
-
-
-def _pair(women: int, men: int, threshold: int, is_total: bool) -> tuple[disclosure.Cell, ...]:
-    """Women, men and their share for one row on its own (1-D suppression with its total)."""
-    reasons = disclosure.suppress_1d([women, men], threshold)
-    cells = [disclosure.Cell(value=None if r else v, reason=r, threshold=threshold, is_total=is_total)
-             for v, r in zip([women, men, women + men], reasons, strict=True)]
-    return cells[0], cells[1], _share(cells[0], cells[2], threshold, is_total)
 
 
 def municipality_overview(municipality: Municipality, *, today: dt.date | None = None) -> Overview:
@@ -186,21 +195,27 @@ def municipality_overview(municipality: Municipality, *, today: dt.date | None =
         observations=Sum("observations"), active_projects=Sum("active_projects"), met=Sum("criteria_met"),
         not_met=Sum("criteria_not_met"), too_little=Sum("criteria_too_little_data"), oldest=Min("refreshed_at"),
     )
+    own_q = Q(municipality=municipality)
     conversations = {
-        sex: (own or 0, everyone or 0) for sex, own, everyone in
+        sex: (disclosure.Keyed.of(own, own_keys), disclosure.Keyed.of(everyone, all_keys))
+        for sex, own, own_keys, everyone, all_keys in
         MonthlyConversations.objects.filter(month__gte=date_from, month__lte=month_to, sex__in=PAIR)
         .order_by().values_list("sex").annotate(
-            own=Sum("conversations", filter=Q(municipality=municipality)), everyone=Sum("conversations"),
-        ).values_list("sex", "own", "everyone")
+            own=Sum("conversations", filter=own_q), own_keys=Sum("key_sum", filter=own_q),
+            everyone=Sum("conversations"), all_keys=Sum("key_sum"),
+        ).values_list("sex", "own", "own_keys", "everyone", "all_keys")
     }
-    women, men, share = _pair(conversations.get(st.KVINDE, (0, 0))[0], conversations.get(st.MAND, (0, 0))[0],
+    nothing = (disclosure.ZERO, disclosure.ZERO)
+    women, men, share = _pair(conversations.get(st.KVINDE, nothing)[0], conversations.get(st.MAND, nothing)[0],
                               threshold, False)
     own = Row(label=municipality.name, code=municipality.code, women=women, men=men, share=share,
               **_figures(own_summary))
     withheld = (totals["others"] or 0) < MIN_OTHER_MUNICIPALITIES
     total = None
     if not withheld:
-        women, men, share = _pair(conversations.get(st.KVINDE, (0, 0))[1], conversations.get(st.MAND, (0, 0))[1],
+        # Keyed sums over every municipality: the total's noise is its own, so the total
+        # minus one's own municipality is never another municipality's exact count.
+        women, men, share = _pair(conversations.get(st.KVINDE, nothing)[1], conversations.get(st.MAND, nothing)[1],
                                   threshold, True)
         total = Row(
             label=_("All municipalities"), code="", women=women, men=men, share=share, is_total=True,

@@ -28,16 +28,23 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Prefetch
+from django.db.models import Count, DateField, F, Prefetch, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import Municipality
+from datasets.models import Dataset, Observation
+from logbooks.models import Entry
+from projects import measures
+from projects.models import Criterion, Project
 from reporting.models import MonthlyConversations, MunicipalitySummary
 
 
-def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: int) -> None:
-    """Move the month's count of conversations with citizens of `sex` by `delta` (±1).
+def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: int, record_key: int = 0) -> None:
+    """Move the month's count of conversations with citizens of `sex` by `delta` (±1),
+    and its key sum by `delta * record_key` (the conversation's `Entry.record_key`), in
+    the same statement: the national overview's cell keys stay right after every create,
+    change and delete.
 
     Called inside the logbook service's transaction, so the count and the entry commit
     together. On PostgreSQL it first takes a share lock on the municipality's row: a
@@ -57,9 +64,9 @@ def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: i
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH locked AS (SELECT id FROM {municipalities} WHERE id = %s FOR SHARE) "
-                f"UPDATE {monthly} SET conversations = conversations + %s "
+                f"UPDATE {monthly} SET conversations = conversations + %s, key_sum = key_sum + %s "
                 "WHERE municipality_id = (SELECT id FROM locked) AND month = %s AND sex = %s",
-                [municipality_id, delta, month, sex],
+                [municipality_id, delta, delta * record_key, month, sex],
             )
             if cursor.rowcount:
                 return
@@ -68,33 +75,35 @@ def count_conversation(*, municipality_id: int, day: dt.date, sex: str, delta: i
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [municipality_id])
     rows = MonthlyConversations.objects.filter(municipality_id=municipality_id, month=month, sex=sex)
+    change = {"conversations": F("conversations") + delta, "key_sum": F("key_sum") + delta * record_key}
     if delta < 0:
         # Never below zero: entries written in bulk (demo, benchmark) are only in the
         # table after a refresh; deleting one before that must not fail the delete.
-        rows.filter(conversations__gte=-delta).update(conversations=F("conversations") + delta)
+        rows.filter(conversations__gte=-delta).update(**change)
         return
-    if rows.update(conversations=F("conversations") + delta):
+    if rows.update(**change):
         return
     MonthlyConversations.objects.bulk_create(
-        [MonthlyConversations(municipality_id=municipality_id, month=day.replace(day=1), sex=sex, conversations=0)],
+        [MonthlyConversations(municipality_id=municipality_id, month=day.replace(day=1), sex=sex, conversations=0,
+                              key_sum=0)],
         ignore_conflicts=True,  # another entry of the same month may have created the row meanwhile
     )
-    rows.update(conversations=F("conversations") + delta)
+    rows.update(**change)
 
 
 def _insert_monthly(ids: list[int]) -> int:
-    """INSERT ... SELECT the conversations per municipality, month and sex (one statement)."""
-    from logbooks.models import Entry
-
+    """INSERT ... SELECT the conversations and their key sum per municipality, month and
+    sex (one statement)."""
     source = (
         Entry.objects.filter(municipality_id__in=ids).order_by()
         .values(m_id=F("municipality_id"), m_month=TruncMonth("date", output_field=DateField()),
                 m_sex=F("sex"))
-        .annotate(m_n=Count("id"))
+        .annotate(m_n=Count("id"), m_keys=Sum("record_key"))
     )
     sql, params = source.query.sql_with_params()
     table = connection.ops.quote_name(MonthlyConversations._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in ("municipality_id", "month", "sex", "conversations"))
+    columns = ", ".join(connection.ops.quote_name(c) for c in ("municipality_id", "month", "sex", "conversations",
+                                                                    "key_sum"))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
         return cursor.rowcount
@@ -110,9 +119,6 @@ def _criteria_status(ids: list[int], thresholds: dict[int, int]) -> dict[int, di
     The status is computed live by `projects.measures.evaluate` (never stored elsewhere),
     with the municipality's suppression threshold, as on the dashboard.
     """
-    from projects import measures
-    from projects.models import Criterion, Project
-
     criteria = (
         Criterion.objects.filter(project__municipality_id__in=ids, project__status=Project.Status.ACTIVE)
         .select_related("project", "logbook_item", "dataset_indicator")
@@ -130,10 +136,6 @@ def _criteria_status(ids: list[int], thresholds: dict[int, int]) -> dict[int, di
 
 
 def _summaries(ids: list[int], thresholds: dict[int, int], as_of: dt.datetime) -> list[MunicipalitySummary]:
-    from datasets.models import Dataset, Observation
-    from projects import measures
-    from projects.models import Project
-
     datasets = _counts(Dataset.objects.filter(municipality_id__in=ids), "municipality_id")
     observations = _counts(Observation.objects.filter(indicator__dataset__municipality_id__in=ids),
                            "indicator__dataset__municipality_id")

@@ -6,6 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from ligestilling.lib import disclosure
+from ligestilling.lib import statistics as st
 from projects import measures, services
 from projects.models import Criterion
 from tests.projects.factories import make_criterion, make_project
@@ -16,7 +18,12 @@ def measure(criterion, **counts):
                                     measured_on=counts.pop("on", date(2026, 2, 1)), **counts)
 
 
-def test_per_sex_target_met_and_not_met(world):
+def shown(count: int) -> int | None:
+    """The published count when every cell key is 0 (fixture known_keys)."""
+    return disclosure.protect(disclosure.Keyed(count, 0), 5)
+
+
+def test_per_sex_target_met_and_not_met(world, known_keys):
     project = make_project(world.odense)
     criterion = make_criterion(project, target_women=60, target_men=None)
     assert measures.evaluate(criterion).status == measures.TOO_LITTLE  # no measurement yet
@@ -27,8 +34,48 @@ def test_per_sex_target_met_and_not_met(world):
     assert evaluation.status == measures.MET  # the latest measurement counts
     assert [row.status for row in evaluation.rows] == [measures.NOT_MET, measures.MET]
     first = evaluation.rows[0]
-    assert first.women.share.display() == "32 pct." and first.men.share.display() == "71 pct."
+    # The published counts (key 0: two less), and shares and gap computed from them, so a
+    # reader who recomputes from the table gets what it shows.
+    assert (first.women.count.value, first.women.n.value, first.men.count.value, first.men.n.value) == (
+        shown(64), shown(200), shown(71), shown(100)) == (62, 198, 69, 98)
+    assert first.women.share.display() == "31 pct." and first.men.share.display() == "70 pct."
+    assert first.women.share.value == pytest.approx(62 / 198)
+    assert first.gap.value == pytest.approx(100 * (62 / 198 - 69 / 98))
+    assert (first.gap.low, first.gap.high) == pytest.approx(
+        tuple(100 * x for x in st.newcombe_interval(62, 198, 69, 98)))
     assert first.gap.display() == "−39 procentpoint"
+
+
+def test_a_small_count_shows_below_n_and_hides_its_share_and_the_gap(world):
+    criterion = make_criterion(make_project(world.odense), target_women=50, target_men=50)
+    measure(criterion, women_count=3, women_n=40, men_count=20, men_n=30)
+    row = measures.evaluate(criterion).rows[0]
+    assert row.women.count.display() == "<5" and row.women.n.value is not None
+    assert row.women.share.suppressed and row.women.share.value is None
+    assert row.gap.suppressed and row.gap.value is None and row.gap.low is None
+    assert row.men.share.value is not None
+
+
+def test_a_hidden_count_decides_the_status_only_when_every_value_it_may_be_does(world, known_keys):
+    """The status is computed from what is shown: "<5" of 198 (2 of 200) is at most 2 %."""
+    project = make_project(world.odense)
+    for direction, target, status in (("at_most", 5, measures.MET), ("at_least", 50, measures.NOT_MET),
+                                      ("at_most", 1, measures.TOO_LITTLE)):
+        criterion = make_criterion(project, direction=direction, target_women=target, target_men=None)
+        measure(criterion, women_count=2, women_n=200)
+        evaluation = measures.evaluate(criterion)
+        assert evaluation.rows[0].women.count.display() == "<5"
+        assert evaluation.status == status, (direction, target)
+
+
+def test_the_status_follows_the_shown_share_not_the_true_one(world, known_keys):
+    """True 60 of 100 women meets "at least 60 %"; shown 58 of 98 (59 %) does not, and the
+    page must not say "met" beside a share below the target."""
+    criterion = make_criterion(make_project(world.odense), target_women=60, target_men=None)
+    measure(criterion, women_count=60, women_n=100)
+    evaluation = measures.evaluate(criterion)
+    assert evaluation.rows[0].women.share.display() == "59 pct."
+    assert evaluation.status == measures.NOT_MET
 
 
 def test_at_most_direction(world):
@@ -53,7 +100,7 @@ def test_missing_sex_with_a_target_is_too_little_data(world):
     assert measures.evaluate(criterion).status == measures.TOO_LITTLE
 
 
-def test_gap_target(world):
+def test_gap_target(world, known_keys):
     project = make_project(world.odense)
     criterion = make_criterion(project, target_type=Criterion.TargetType.GAP, target_women=None,
                                target_men=None, target_gap=10)
@@ -86,7 +133,7 @@ def test_criterion_needs_a_target(client, world):
     assert "Angiv et mål for kvinder, for mænd eller for begge" in response.content.decode()
 
 
-def test_criterion_and_measurement_through_the_pages(client, world):
+def test_criterion_and_measurement_through_the_pages(client, world, known_keys):
     t = world.odense
     project = make_project(t)
     client.force_login(t.medarbejder)  # a member of the group

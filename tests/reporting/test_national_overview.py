@@ -1,6 +1,7 @@
 """The national overview page: every municipality for platform staff, one's own beside the
 installation total for a municipality's leder/analytiker, 403 for caseworkers."""
 
+import random
 import re
 
 import pytest
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Municipality
+from ligestilling.lib import disclosure
+from ligestilling.lib import statistics as st
 from logbooks.models import Entry
 from reporting import national
 from reporting.summary import refresh_summary
@@ -44,9 +47,20 @@ def national_world(world):
     Entry.objects.create(municipality=world.aarhus.municipality, unit=world.aarhus.team,
                          author=world.aarhus.medarbejder, sex="kvinde", age_band="30-39",
                          date=timezone.localdate().replace(day=1, year=timezone.localdate().year - 2))
+    # Known record keys, so the published (perturbed) counts can be worked out below.
+    Entry.objects.update(record_key=0)
     refresh_summary()
     world.nyborg = nyborg
     return world
+
+
+def shown(count: int, threshold: int = 5) -> int | None:
+    """The published count of `count` conversations whose record keys are all 0."""
+    return disclosure.protect(disclosure.Keyed(count, 0), threshold)
+
+
+def pct(women: int, men: int) -> str:
+    return f"{round(100 * women / (women + men))} pct."
 
 
 def name(row: str) -> str:
@@ -67,14 +81,20 @@ def test_staff_see_every_municipality_and_the_national_total(client, staff, nati
     assert "<h1" in html and "Landsoverblik" in html
     rows = body_rows(html)
     assert [name(r) for r in rows] == ["Aarhus", "Kolding", "Nyborg", "Odense", "Alle"]
-    assert rows[3].startswith("Odense Kommune 461 40 30 57 pct. 45–68 pct.")
-    assert rows[1].startswith("Kolding Kommune 621 60 50 55 pct.")
-    # Nyborg's 3 women are "<5"; so that they cannot be worked out from the national
-    # totals, more cells are hidden (secondary suppression), never the 3.
-    assert rows[2].startswith("Nyborg Kommune 450 &lt;5 (skjult) (skjult)")
-    assert rows[0].startswith("Aarhus Kommune 751 (skjult) (skjult) (skjult)")
-    assert rows[4].startswith("Alle kommuner 128 112 53 pct.")
-    assert "færre end 5 personer" in html
+    # Every count is the protected one (key 0: two less), the share from the numbers shown.
+    w, m = shown(40), shown(30)
+    assert (w, m) == (38, 28)  # the perturbation really changed them
+    low, high = st.wilson_interval(w, w + m)
+    assert rows[3].startswith(f"Odense Kommune 461 {w} {m} {pct(w, m)} {round(100 * low)}–{round(100 * high)} pct.")
+    assert rows[1].startswith(f"Kolding Kommune 621 {shown(60)} {shown(50)} {pct(shown(60), shown(50))}")
+    # Nyborg's 3 women are "<5" and the share with them is hidden; the men are shown:
+    # no secondary suppression, the noise protects the totals.
+    assert rows[2].startswith(f"Nyborg Kommune 450 &lt;5 {shown(12)} (skjult)")
+    assert rows[0].startswith(f"Aarhus Kommune 751 {shown(25)} {shown(20)} {pct(shown(25), shown(20))}")
+    # The national total is protected as a cell of its own, not the sum of the rows shown.
+    assert rows[4].startswith(f"Alle kommuner {shown(128)} {shown(112)} {pct(shown(128), shown(112))}")
+    assert shown(128) != shown(40) + shown(25) + shown(60) + 3
+    assert "færre end 5 personer" in html and "ændret tilfældigt med højst ±2" in html
     assert "<caption>" in html and 'scope="col"' in html and 'scope="row"' in html
     assert FREE_TEXT not in html
 
@@ -101,9 +121,9 @@ def test_an_analytiker_sees_own_municipality_and_the_total_but_no_other(client, 
         html = response.content.decode()
         rows = body_rows(html)
         assert len(rows) == 2
-        assert rows[0].startswith("Aarhus Kommune 751 25 20 56 pct.")
+        assert rows[0].startswith(f"Aarhus Kommune 751 {shown(25)} {shown(20)} {pct(shown(25), shown(20))}")
         # The installation total: 40+25+3+60 women, 30+20+12+50 men (all municipalities).
-        assert rows[1].startswith("Alle kommuner 128 112 53 pct.")
+        assert rows[1].startswith(f"Alle kommuner {shown(128)} {shown(112)} {pct(shown(128), shown(112))}")
         for other in ("Odense", "Nyborg", "Kolding", "461", "450", "621"):
             assert other not in html
         assert FREE_TEXT not in html
@@ -125,7 +145,7 @@ def test_the_total_is_withheld_when_it_would_reveal_the_one_other_municipality(c
 def test_small_counts_of_the_own_municipality_are_suppressed(client, national_world):
     client.force_login(national_world.nyborg.analytiker)
     rows = body_rows(client.get(reverse(URL)).content.decode())
-    assert rows[0].startswith("Nyborg Kommune 450 &lt;5 (skjult) (skjult)")
+    assert rows[0].startswith(f"Nyborg Kommune 450 &lt;5 {shown(12)} (skjult)")
 
 
 def test_caseworkers_administrators_and_users_without_a_role_get_403(client, national_world):
@@ -176,7 +196,7 @@ def test_the_page_reads_only_the_summary_table(client, staff, national_world):
     Entry.objects.all().delete()  # raw data gone; the summary still holds the last count
     client.force_login(staff)
     rows = body_rows(client.get(reverse(URL)).content.decode())
-    assert rows[3].startswith("Odense Kommune 461 40 30")
+    assert rows[3].startswith(f"Odense Kommune 461 {shown(40)} {shown(30)}")
 
 
 def test_no_inline_scripts_and_the_dashboard_links_here(client, national_world):
@@ -190,10 +210,43 @@ def test_no_inline_scripts_and_the_dashboard_links_here(client, national_world):
     assert reverse(URL) not in client.get(reverse("reporting:dashboard")).content.decode()
 
 
-def test_the_share_of_women_has_a_wilson_interval(national_world):
+def test_the_share_of_women_is_computed_from_the_numbers_shown(national_world):
     overview = national.municipality_overview(national_world.odense.municipality)
-    share = overview.rows[0].share
-    assert share.value == pytest.approx(40 / 70)
-    from ligestilling.lib import statistics as st
+    own = overview.rows[0]
+    assert (own.women.value, own.men.value) == (shown(40), shown(30))
+    w, m = shown(40), shown(30)
+    assert own.share.value == pytest.approx(w / (w + m)) and own.share.value != pytest.approx(40 / 70)
+    assert (own.share.low, own.share.high) == pytest.approx(st.wilson_interval(w, w + m))
 
-    assert (share.low, share.high) == pytest.approx(st.wilson_interval(40, 70))
+
+def attack_all_minus_own(client, world, seed: int) -> dict[str, tuple[int, int]]:
+    """Aarhus' analytiker reads the page; returns {sex: (total − own, Odense's true count)}."""
+    rng = random.Random(seed)
+    for entry in Entry.objects.all():
+        Entry.objects.filter(pk=entry.pk).update(record_key=rng.randrange(disclosure.KEY_RANGE))
+    refresh_summary()
+    client.force_login(world.aarhus.analytiker)
+    rows = body_rows(client.get(reverse(URL)).content.decode())
+    own, total = (r.split() for r in rows)
+    own_w, own_m = int(own[3]), int(own[4])
+    all_w, all_m = int(total[2]), int(total[3])
+    return {"kvinde": (all_w - own_w, 40), "mand": (all_m - own_m, 30)}
+
+
+def test_all_municipalities_minus_own_never_gives_the_one_other_municipality(client, world):
+    """Issue 13's recovery: with two municipalities holding data and a third without, the
+    installation total minus one's own municipality was the other one's exact count.
+
+    Under every choice of record keys the difference must not be certain to hit Odense's
+    true count: a hit under one set of keys is chance; a hit under all is a recovery.
+    """
+    build_tenant("Nyborg Kommune", "nyborg", "450", "Social og Sundhed", "Jobcenter Nyborg", "Ydelser")  # no data
+    conversations(world.odense, 40, 30)
+    conversations(world.aarhus, 25, 20)
+    results = [attack_all_minus_own(client, world, seed) for seed in range(8)]
+    assert len(body_rows(client.get(reverse(URL)).content.decode())) == 2  # the total is shown
+    for sex in ("kvinde", "mand"):
+        differences = [r[sex][0] for r in results]
+        truth = results[0][sex][1]
+        assert not all(d == truth for d in differences), (sex, differences)
+        assert all(abs(d - truth) <= 2 * disclosure.MAX_NOISE for d in differences)  # still useful

@@ -2,12 +2,16 @@
 write services (logbook entries, dataset imports) refresh it after their commit."""
 
 import datetime as dt
+import importlib
 from collections import Counter
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -53,11 +57,27 @@ def stored_monthly(municipality):
                     for r in MonthlyConversations.objects.filter(municipality=municipality)})
 
 
+def direct_keys(municipality):
+    """The sum of the record keys per month and sex, straight from the entries."""
+    keys: Counter = Counter()
+    for m, sex, key in (Entry.objects.filter(municipality=municipality).annotate(m=TruncMonth("date"))
+                        .values_list("m", "sex", "record_key")):
+        keys[(m if isinstance(m, dt.date) and not isinstance(m, dt.datetime) else m.date(), sex)] += key
+    return +keys
+
+
+def stored_keys(municipality):
+    return +Counter({(r.month, r.sex): r.key_sum
+                     for r in MonthlyConversations.objects.filter(municipality=municipality)})
+
+
 def test_refresh_equals_a_direct_count(full):
     assert refresh_summary() == 2
     for tenant in (full.odense, full.aarhus):
         m = tenant.municipality
         assert stored_monthly(m) == direct_monthly(m)
+        # The cell keys of the national overview: summed in the same statement as the counts.
+        assert stored_keys(m) == direct_keys(m) and sum(direct_keys(m).values()) > 0
         summary = MunicipalitySummary.objects.get(municipality=m)
         assert summary.datasets == Dataset.objects.filter(municipality=m).count()
         assert summary.observations == Observation.objects.filter(indicator__dataset__municipality=m).count()
@@ -112,10 +132,15 @@ def test_creating_changing_and_deleting_an_entry_moves_the_monthly_count(world, 
                                       fields={"sex": "mand"})
     assert stored_monthly(tenant.municipality) == Counter({(today.replace(day=1), "mand"): 1,
                                                           (today.replace(day=1), "kvinde"): 1})
+    # The key sums move with the counts: the changed entry's key left the women's row.
+    assert stored_keys(tenant.municipality) == direct_keys(tenant.municipality)
+    assert MonthlyConversations.objects.get(municipality=tenant.municipality, sex="mand").key_sum == entry.record_key
 
     with django_capture_on_commit_callbacks(execute=True):
         logbook_services.delete_entry(entry=entry, by=tenant.medarbejder)
     assert stored_monthly(tenant.municipality) == Counter({(today.replace(day=1), "kvinde"): 1})
+    assert stored_keys(tenant.municipality) == direct_keys(tenant.municipality)
+    assert MonthlyConversations.objects.get(municipality=tenant.municipality, sex="mand").key_sum == 0
 
 
 def test_nothing_is_counted_when_the_write_is_refused(world, django_capture_on_commit_callbacks):
@@ -200,3 +225,13 @@ def test_deleting_an_entry_the_summary_has_not_counted_yet_still_works(world):
     assert stored_monthly(tenant.municipality) == Counter({(today.replace(day=1), "mand"): 0})
     refresh_summary(municipality_id=tenant.municipality.pk)
     assert stored_monthly(tenant.municipality) == Counter()
+
+
+def test_the_migration_fills_the_key_sums_of_existing_rows(full):
+    """reporting 0004 gives rows counted before key sums existed the sum of their entries' keys."""
+    fill = importlib.import_module("reporting.migrations.0004_monthly_conversations_key_sums").fill_key_sums
+    refresh_summary()
+    MonthlyConversations.objects.update(key_sum=0)
+    fill(django_apps, SimpleNamespace(connection=connection))
+    for tenant in (full.odense, full.aarhus):
+        assert stored_keys(tenant.municipality) == direct_keys(tenant.municipality) != Counter()
