@@ -1,15 +1,22 @@
 """Reads for the dataset pages and exports: indicator tables split by sex.
 
 Every number passes through the statistics core (`ligestilling.lib.statistics`) and the
-disclosure control (`ligestilling.lib.disclosure`), so small counts are suppressed with the
-municipality's threshold, and derived figures of hidden counts are hidden too.
+disclosure control (`ligestilling.lib.disclosure`). Every count of persons is protected by
+the cell-key method: imported figures have no records to carry keys, so each published cell
+gets its key from a keyed hash of its identity (`cell_key`), and the same cell shows the same
+number on the page, in the CSV/XLSX export and in reports. Counts of 1 … N−1 show "<N",
+larger counts get a small fixed noise, and shares and tests of shares are computed from the
+protected numbers shown, so a table never contradicts itself. The women-versus-men tests
+shown together on the dataset page are adjusted as one Benjamini–Hochberg family.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -76,10 +83,15 @@ def verdict_label(verdict: str | None) -> str:
 
 @dataclass
 class Figure:
-    """One sex in one row: the base (n) and the figure with its interval."""
+    """One sex in one row: the base (n) and the figure with its interval.
+
+    ``part`` is the protected count of persons with the trait (the numerator of a share,
+    or the count itself), when there is one; the share is ``part / base`` as shown.
+    """
 
     base: dc.Cell
     value: dc.Cell
+    part: dc.Cell | None = None
 
 
 @dataclass
@@ -91,6 +103,10 @@ class TableRow:
     verdict: str = ""
     p_value: float | None = None
     ordered: list[tuple[str, Figure | None]] = field(default_factory=list)
+    # The test behind the verdict (None: no test shown); `adjust_rows` fills adjusted_p and
+    # takes the verdict from it.
+    test: st.Gap | st.MeanGap | None = field(default=None, repr=False)
+    adjusted_p: float | None = None
 
     @property
     def verdict_text(self) -> str:
@@ -125,6 +141,33 @@ class IndicatorTable:
         return any(
             f.base.suppressed or f.value.suppressed for r in self.rows for f in r.figures.values()
         )
+
+    @property
+    def tests(self) -> list[TableRow]:
+        """The rows whose women-versus-men comparison is shown with a test."""
+        return [r for r in self.rows if _is_test(r)]
+
+
+def _is_test(row: TableRow) -> bool:
+    return row.test is not None and not row.gap.suppressed and row.test.verdict != st.TOO_FEW
+
+
+def adjust_rows(rows: Iterable[TableRow]) -> int:
+    """Benjamini–Hochberg over the comparisons among ``rows`` that are shown with a test.
+
+    The family is exactly the comparisons a reader sees together: rows with no test, a
+    hidden gap or too few persons are not tests. Sets ``adjusted_p`` and takes the verdict
+    from it; returns the size of the family. Idempotent (it starts from the raw p-values).
+    """
+    family = [r for r in rows if _is_test(r)]
+    for row, adjusted in zip(family, st.adjust_gaps([r.test for r in family]), strict=True):
+        row.test, row.adjusted_p, row.verdict = adjusted, adjusted.adjusted_p, adjusted.verdict
+    return len(family)
+
+
+def adjust_family(tables: Iterable[IndicatorTable]) -> int:
+    """`adjust_rows` over every row of the tables (a page's tables; references are not tested)."""
+    return adjust_rows(r for t in tables for r in t.rows)
 
 
 def _value_kind(measure: str) -> str:
@@ -199,53 +242,106 @@ def _combine(row: dict, measure: str) -> _Agg:
     return _Agg()
 
 
-def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[str]
-               ) -> tuple[dict[str, Figure], dc.Cell, str, float | None]:
+@dataclass(frozen=True)
+class _Where:
+    """Where a row of figures sits: dataset, breakdown, category and period.
+
+    With the sex and the count it is the identity of a published cell (see `cell_key`).
+    """
+
+    dataset: str
+    dimension: str
+    category: str
+    period: str
+
+    def keyed(self, count: int, sex: str) -> dc.Keyed:
+        return _keyed(count, self.dataset, self.dimension, self.category, self.period, sex)
+
+
+def cell_key(dataset_uuid, dimension: str, category: str, period: str, sex: str, count: int) -> int:
+    """The cell key of an imported count: a keyed hash of the cell's identity.
+
+    Imported aggregates have no records to carry keys, so the key comes from where the
+    count is published (dataset, breakdown and category, period, sex) and from the count
+    itself, hashed with the installation's secret (`settings.CELL_KEY_SECRET`). The same
+    cell therefore gets the same noise on every page, export and report. The indicator is
+    deliberately not part of the identity: the base of every indicator of a person-level
+    file is the same group of persons, and giving that group a different noise per
+    indicator would let a reader average the noise away. Two different groups in one
+    place with different counts get independent keys (because the count is hashed too);
+    with equal counts they show the same number, which gives nothing away.
+    """
+    return dc.hashed_key(settings.CELL_KEY_SECRET, str(dataset_uuid), dimension or "", category or "",
+                         period or "", sex, int(count))
+
+
+def _keyed(count: int, *identity) -> dc.Keyed:
+    """A true count of an imported figure with its cell key (`cell_key`); never shown as such."""
+    count = int(count)
+    return dc.Keyed(count, cell_key(*identity, count))
+
+
+def _share_figure(part: dc.Cell, base: dc.Cell, true_part: int, true_base: int, threshold: int,
+                  is_total: bool) -> dc.Cell:
+    """The share of persons with a trait, computed from the protected counts shown."""
+    if part.reason == dc.PRIMARY:
+        # Fewer than N had the outcome: say so ("<5") rather than hide without a reason.
+        return dc.Cell(kind=dc.SHARE, reason=dc.PRIMARY, threshold=threshold, is_total=is_total)
+    if dc.is_small(true_base - true_part, threshold):
+        # Fewer than N lack it: a share near 100 % beside its base would show them.
+        return dc.Cell(kind=dc.SHARE, reason=dc.DERIVED, threshold=threshold, is_total=is_total)
+    return dc.shown_share(part, base, threshold=threshold, is_total=is_total)
+
+
+def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[str], where: _Where
+               ) -> tuple[dict[str, Figure], dc.Cell, st.Gap | st.MeanGap | None]:
+    """The figures of one row, its women-minus-men gap and the test behind it (unadjusted).
+
+    Every count of persons is protected by the cell-key method (`Cell.protect`); shares and
+    the test of shares are computed from the protected numbers shown.
+    """
     kind = _value_kind(measure)
     none = dc.Cell(value=None, kind=kind, threshold=threshold)
     figures: dict[str, Figure] = {}
     parts = [s for s in sexes if s != Sex.I_ALT]
     w, m = figs.get(Sex.KVINDE), figs.get(Sex.MAND)
+    given_total = figs.get(Sex.I_ALT)
     sample = next((f for f in figs.values()), _Agg())
-    verdict, p_value = "", None
+    test: st.Gap | st.MeanGap | None = None
     gap = dc.Cell(value=None, kind=dc.PP if kind in (dc.SHARE, dc.COUNT) else kind, threshold=threshold)
 
+    def protect(count: int, sex: str) -> dc.Cell:
+        return dc.Cell.protect(where.keyed(count, sex), threshold, is_total=sex == Sex.I_ALT)
+
     if sample.den is not None:
-        # Shares from counts: a sex × (yes, no) table with secondary suppression.
-        counts = [[(figs[s].num or 0) if s in figs else 0, ((figs[s].den or 0) - (figs[s].num or 0)) if s in figs
-                   else 0] for s in parts]
-        reasons = dc.suppress_2d(counts, threshold)
-        total_yes = total_n = 0
-        for i, s in enumerate(parts):
-            yes, no = counts[i]
-            total_yes += yes
-            total_n += yes + no
-            cells = [dc.Cell(value=None if reasons[i][j] else v, kind=dc.COUNT, reason=reasons[i][j],
-                             threshold=threshold) for j, v in enumerate((yes, no, yes + no))]
-            share = st.share(yes, yes + no) if yes + no else None
-            if cells[0].reason == dc.PRIMARY:
-                # Fewer than N had the outcome: say so ("<5") rather than hide without a reason.
-                value = dc.Cell(kind=dc.SHARE, reason=dc.PRIMARY, threshold=threshold)
-            else:
-                value = dc.derived(share.share if share else None, dc.SHARE, cells, low=share.low if share else None,
-                                   high=share.high if share else None, threshold=threshold)
-            figures[s] = Figure(base=cells[2], value=value)
-        last = len(parts)
-        tcells = [dc.Cell(value=None if reasons[last][j] else v, kind=dc.COUNT, reason=reasons[last][j],
-                          threshold=threshold) for j, v in enumerate((total_yes, total_n - total_yes, total_n))]
-        tshare = st.share(total_yes, total_n) if total_n else None
-        figures[Sex.I_ALT] = Figure(base=tcells[2], value=dc.derived(
-            tshare.share if tshare else None, dc.SHARE, tcells, low=tshare.low if tshare else None,
-            high=tshare.high if tshare else None, threshold=threshold, is_total=True))
+        # Shares from counts: persons with the trait (part) of the base, per sex and in total.
+        nums = {s: int(figs[s].num or 0) if s in figs else 0 for s in parts}
+        dens = {s: int(figs[s].den or 0) if s in figs else 0 for s in parts}
+        if given_total is not None and given_total.den is not None:
+            # The file's own "I alt" row is its own cell (it may include persons of no stated sex).
+            nums[Sex.I_ALT], dens[Sex.I_ALT] = int(given_total.num or 0), int(given_total.den)
+        else:
+            nums[Sex.I_ALT], dens[Sex.I_ALT] = sum(nums.values()), sum(dens.values())
+        for s in [*parts, Sex.I_ALT]:
+            part, base = protect(nums[s], s), protect(dens[s], s)
+            figures[s] = Figure(base=base, value=_share_figure(part, base, nums[s], dens[s], threshold,
+                                                               s == Sex.I_ALT), part=part)
         if w and m and w.den and m.den:
-            g = st.proportion_gap(w.num, w.den, m.num, m.den, min_n=threshold)
-            sources = [figures[Sex.KVINDE].value, figures[Sex.MAND].value]
-            gap = dc.derived(g.difference, dc.PP, sources, low=g.low, high=g.high, threshold=threshold)
-            verdict, p_value = (g.verdict, g.p_value) if not gap.suppressed else ("", None)
-        return figures, gap, verdict, p_value
+            fw, fm = figures[Sex.KVINDE], figures[Sex.MAND]
+            sources = [fw.value, fm.value]
+            if any(c.suppressed for c in sources):
+                gap = dc.derived(None, dc.PP, sources, threshold=threshold)
+            else:
+                # The test of the numbers shown, so a reader recomputing it from the table agrees.
+                wn, mn = int(fw.base.value), int(fm.base.value)
+                g = st.proportion_gap(min(int(fw.part.value), wn), wn, min(int(fm.part.value), mn), mn,
+                                      min_n=threshold)
+                gap = dc.derived(g.difference, dc.PP, sources, low=g.low, high=g.high, threshold=threshold)
+                test = g
+        return figures, gap, test
 
     if sample.n is not None:
-        # Means from person-level data: n per sex, mean with t-interval, Welch test.
+        # Means from person-level data: n per sex (a protected count), mean with t-interval, Welch test.
         total_n, total_sum = 0, 0.0
         summaries = {}
         for s in parts:
@@ -253,43 +349,45 @@ def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[
             if f is None or f.n is None:
                 figures[s] = Figure(base=dc.Cell(value=0, kind=dc.COUNT, threshold=threshold), value=none)
                 continue
-            base = dc.Cell.count(f.n, threshold)
+            base = protect(f.n, s)
             summary = st.mean_summary(n=f.n, mean=f.value, sd=f.sd)
             summaries[s] = summary
             figures[s] = Figure(base=base, value=dc.derived(summary.mean, kind, [base], low=summary.low,
                                                             high=summary.high, threshold=threshold))
             total_n += f.n
             total_sum += f.n * (f.value or 0)
-        tbase = dc.Cell.count(total_n, threshold, is_total=True)
-        figures[Sex.I_ALT] = Figure(base=tbase, value=dc.derived(
-            total_sum / total_n if total_n else None, kind, [tbase], threshold=threshold, is_total=True))
+        if given_total is not None and given_total.n is not None:
+            total_n, total_mean = given_total.n, given_total.value
+        else:
+            total_mean = total_sum / total_n if total_n else None
+        tbase = protect(total_n, Sex.I_ALT)
+        figures[Sex.I_ALT] = Figure(base=tbase, value=dc.derived(total_mean, kind, [tbase], threshold=threshold,
+                                                                 is_total=True))
         if Sex.KVINDE in summaries and Sex.MAND in summaries:
             g = st.mean_gap(summaries[Sex.KVINDE], summaries[Sex.MAND])
             gap = dc.derived(g.difference, kind, [figures[Sex.KVINDE].value, figures[Sex.MAND].value],
                              low=g.low, high=g.high, threshold=threshold)
-            verdict, p_value = (g.verdict, g.p_value) if not gap.suppressed else ("", None)
-        return figures, gap, verdict, p_value
+            test = g if not gap.suppressed else None
+        return figures, gap, test
 
     if measure == Measure.PERSONS:
-        # Counts by sex: one row with its total, suppression applied; shares of the total.
+        # Counts by sex with their total, each a protected cell; shares of the total as shown.
         counts = {s: int(round(figs[s].value or 0)) if s in figs else 0 for s in parts}
+        if given_total is not None and given_total.value is not None:
+            total = int(round(given_total.value))
+        else:
+            total = sum(counts.values())
+        total_cell = protect(total, Sex.I_ALT)
         if not parts or not any(s in figs for s in parts):
-            total = int(round(figs[Sex.I_ALT].value or 0)) if Sex.I_ALT in figs else 0
-            figures[Sex.I_ALT] = Figure(base=dc.Cell.count(total, threshold, is_total=True), value=none)
-            return figures, gap, verdict, p_value
-        table = dc.Table.from_counts_1d(counts, threshold=threshold)
-        cells = table.cells[0]
-        total_cell = cells[-1]
-        total = sum(counts.values())
-        for j, s in enumerate(parts):
-            share = st.share(counts[s], total) if total else None
-            figures[s] = Figure(base=cells[j], value=dc.derived(
-                share.share if share else None, dc.SHARE, [cells[j], total_cell],
-                low=share.low if share else None, high=share.high if share else None, threshold=threshold))
-        figures[Sex.I_ALT] = Figure(base=total_cell, value=dc.derived(1.0 if total else None, dc.SHARE,
+            figures[Sex.I_ALT] = Figure(base=total_cell, value=none, part=total_cell)
+            return figures, gap, test
+        for s in parts:
+            cell = protect(counts[s], s)
+            figures[s] = Figure(base=cell, value=dc.shown_share(cell, total_cell, threshold=threshold), part=cell)
+        figures[Sex.I_ALT] = Figure(base=total_cell, value=dc.derived(1.0 if total_cell.value else None, dc.SHARE,
                                                                       [total_cell], threshold=threshold,
-                                                                      is_total=True))
-        return figures, gap, verdict, p_value
+                                                                      is_total=True), part=total_cell)
+        return figures, gap, test
 
     # Plain published figures (e.g. national statistics): shown as given, no test.
     no_base = dc.Cell(value=None, kind=dc.COUNT, threshold=threshold)
@@ -302,7 +400,7 @@ def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[
         diff = w.value - m.value
         gap = dc.Cell(value=100 * diff if kind == dc.SHARE else diff, kind=dc.PP if kind == dc.SHARE else kind,
                       threshold=threshold, digits=1 if kind == dc.MEAN else None)
-    return figures, gap, verdict, p_value
+    return figures, gap, test
 
 
 #: The distinct periods of some indicators by a skip scan of the (indicator, period, ...) index:
@@ -343,7 +441,12 @@ def periods(indicator: Indicator) -> list[str]:
 
 def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = "", period: str | None = None,
                     _prefetched: dict[int, list[dict]] | None = None) -> IndicatorTable:
-    """`_prefetched`: aggregate rows by indicator id from `_aggregate_many` (same dimension and
+    """One indicator's figures by period (or by category of a breakdown in one period).
+
+    The verdicts are those of each test alone: a caller that shows several tests together
+    adjusts them as one family (`adjust_rows`, `adjust_family`; the dataset page does).
+
+    `_prefetched`: aggregate rows by indicator id from `_aggregate_many` (same dimension and
     period; the reference's rows with dimension "" when dimension is ""), to save queries."""
     threshold = dc.effective_threshold(threshold)
     if dimension not in DIMENSIONS:
@@ -362,17 +465,26 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
     sexes_with_total = [*sexes, Sex.I_ALT]
     rows = []
     keys = sorted(grouped, reverse=not dimension, key=_category_order if dimension == "age_band" else None)
+    dataset_uuid = str(indicator.dataset.uuid)
     for key in keys:
-        figures, gap, verdict, p_value = _row_cells(grouped[key], indicator.measure, threshold, sexes_with_total)
+        where = _Where(dataset_uuid, dimension, key if dimension else "", (period or "") if dimension else key)
+        figures, gap, test = _row_cells(grouped[key], indicator.measure, threshold, sexes_with_total, where)
         label = category_label(dimension, key) if dimension else period_label(key)
-        rows.append(TableRow(label=label, key=key, figures=figures, gap=gap, verdict=verdict, p_value=p_value,
-                             ordered=[(s, figures.get(s)) for s in sexes_with_total]))
+        shown = test is not None and not gap.suppressed
+        rows.append(TableRow(label=label, key=key, figures=figures, gap=gap,
+                             verdict=test.verdict if shown else "", p_value=test.p_value if shown else None,
+                             ordered=[(s, figures.get(s)) for s in sexes_with_total], test=test if shown else None))
     table = IndicatorTable(indicator=indicator, dimension=dimension, rows=rows, sexes=sexes_with_total,
                            threshold=threshold)
-    reasons = {c.reason for r in rows for f in r.figures.values() for c in (f.base, f.value) if c.suppressed}
+    cells = [c for r in rows for f in r.figures.values() for c in (f.base, f.value, f.part) if c is not None]
+    reasons = {c.reason for c in cells if c.suppressed}
     if dc.PRIMARY in reasons:
         table.notes.append(_("<%(n)s: fewer than %(n)s people; the exact number is withheld for privacy.")
                            % {"n": threshold})
+    if any(c.kind == dc.COUNT and not c.suppressed and c.value for c in cells):
+        table.notes.append(_("Every count of persons is changed at random by at most ±2 to protect individuals; "
+                             "the same figure always shows the same number, so totals may differ slightly from "
+                             "the sum of the cells. Shares are computed from the numbers shown."))
     if reasons & {dc.SECONDARY, dc.DERIVED}:
         table.notes.append(_("(hidden): withheld so that a number below %(n)s cannot be worked out.")
                            % {"n": threshold})
@@ -396,8 +508,23 @@ def _category_order(value: str) -> tuple[int, str]:
 
 def dataset_tables(dataset: Dataset, *, threshold: int, dimension: str = "", period: str | None = None
                    ) -> list[IndicatorTable]:
+    """The dataset page: every indicator's table, its tests adjusted as one family.
+
+    The family is the women-versus-men comparisons the page shows (every indicator, every
+    period or category with a test); the export of an indicator reads the same tables, so
+    page and export give the same verdicts.
+    """
     indicators = list(dataset.indicators.select_related("reference__dataset").order_by("position", "name"))
-    return indicator_tables(indicators, threshold=threshold, dimension=dimension, period=period)
+    tables = indicator_tables(indicators, threshold=threshold, dimension=dimension, period=period)
+    adjust_family(tables)
+    return tables
+
+
+def dataset_table(dataset: Dataset, indicator: Indicator, *, threshold: int, dimension: str = "",
+                  period: str | None = None) -> IndicatorTable:
+    """One indicator's table exactly as on the dataset page (same figures, same test family)."""
+    tables = dataset_tables(dataset, threshold=threshold, dimension=dimension, period=period)
+    return next(t for t in tables if t.indicator.pk == indicator.pk)
 
 
 def indicator_tables(indicators, *, threshold: int, dimension: str = "", period: str | None = None
@@ -441,7 +568,7 @@ def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
         header += [f"{label}: {_('base (n)')}", f"{label}: {table.measure_label}",
                    f"{label}: {_('95% interval, low')}", f"{label}: {_('95% interval, high')}"]
     header += [_("Difference, women minus men"), _("Difference, low"), _("Difference, high"), _("p-value"),
-               _("Assessment")]
+               _("p-value, adjusted (Benjamini–Hochberg)"), _("Assessment")]
     rows = []
     for row in table.rows:
         out = [row.label]
@@ -457,6 +584,7 @@ def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
         out += [row.gap.export_value(),
                 row.gap.export_value() if row.gap.suppressed else ("" if row.gap.low is None else row.gap.low),
                 row.gap.export_value() if row.gap.suppressed else ("" if row.gap.high is None else row.gap.high),
-                "" if row.p_value is None else row.p_value, verdict_label(row.verdict)]
+                "" if row.p_value is None else row.p_value, "" if row.adjusted_p is None else row.adjusted_p,
+                verdict_label(row.verdict)]
         rows.append(out)
     return [neutralise(h) for h in header], [[neutralise(v) for v in r] for r in rows]

@@ -115,18 +115,28 @@ def dataset_detail(request, uuid):
     dimension = request.GET.get("dimension", "")
     if dimension not in dict(selectors.dimension_choices()):
         dimension = ""
-    period = request.GET.get("period") or None
-    tables = selectors.dataset_tables(dataset, threshold=_threshold(request), dimension=dimension, period=period)
     all_periods = selectors.periods_of(dataset.indicators.values_list("pk", flat=True))
+    period = _breakdown_period(request, dimension, all_periods)
+    tables = selectors.dataset_tables(dataset, threshold=_threshold(request), dimension=dimension, period=period)
     return render(request, "datasets/dataset_detail.html", {
         "dataset": dataset, "tables": tables, "dimension": dimension,
         "dimension_choices": selectors.dimension_choices(), "periods": all_periods,
-        "period": period or (all_periods[0] if all_periods and dimension else ""),
+        "tests": sum(len(t.tests) for t in tables),
+        "period": period if dimension and period else "",
         "period_labels": [(p, selectors.period_label(p)) for p in all_periods],
         "imports": dataset.imports.filter(status__in=["done", "replaced"])[:10],
         "writable": Dataset.objects.writable_by(access.get_scope(request.user)).filter(pk=dataset.pk).exists(),
         "women": Sex.KVINDE, "men": Sex.MAND,
     })
+
+
+def _breakdown_period(request, dimension: str, all_periods: list[str]) -> str | None:
+    """A breakdown shows one period: the one asked for, else the latest of the dataset (the
+    one the form selects); the page and its export links use the same."""
+    period = request.GET.get("period") or None
+    if dimension and not period and all_periods:
+        period = all_periods[0]
+    return period
 
 
 @login_required
@@ -273,8 +283,14 @@ def indicator_export(request, uuid, indicator_uuid, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404()
     dimension = request.GET.get("dimension", "")
-    table = selectors.indicator_table(indicator, threshold=_threshold(request), dimension=dimension,
-                                      period=request.GET.get("period") or None)
+    if dimension not in dict(selectors.dimension_choices()):
+        dimension = ""
+    # The table exactly as the dataset page shows it: the same figures and the same family of tests.
+    period = _breakdown_period(request, dimension,
+                               selectors.periods_of(dataset.indicators.values_list("pk", flat=True))
+                               if dimension else [])
+    table = selectors.dataset_table(dataset, indicator, threshold=_threshold(request), dimension=dimension,
+                                    period=period)
     header, rows = selectors.export_rows(table)
     notes = [selectors.neutralise(n) for n in table.notes]
     source = selectors.neutralise(_("Source: %(source)s") % {"source": dataset.source}) if dataset.source else ""

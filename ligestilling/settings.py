@@ -4,6 +4,8 @@ Everything that differs between a laptop and production comes from the environme
 (see `.env.example`); there is one settings module so there is one place to read.
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +29,15 @@ if not SECRET_KEY and DEBUG:
 # loads the application (wsgi.py, asgi.py), by `check --deploy` (accounts/checks.py) and
 # by Django wherever something is signed. Commands that sign nothing (makemigrations,
 # migrate) run without one.
+
+# The secret of the cell keys of imported figures (datasets): each published count gets a
+# small fixed noise from a keyed hash of the cell's identity (docs/how-we-count.md), so the
+# noise cannot be computed without it. By default derived from SECRET_KEY (installations
+# differ without new configuration); set it on its own to keep the published figures when
+# SECRET_KEY is rotated, because a new secret gives every figure new noise, and a reader who
+# kept the old figures could average the two.
+CELL_KEY_SECRET = env.str("CELL_KEY_SECRET", default="") or hmac.new(
+    SECRET_KEY.encode(), b"ligestilling cell-key secret", hashlib.sha256).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
