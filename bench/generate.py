@@ -143,7 +143,8 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
             for _ in range(per_team):
                 sex = rng.choice(SEXES)
                 day = today - dt.timedelta(days=rng.randrange(0, 540))
-                yield {"id": entry_id, "uuid": uuid.uuid4(), "municipality_id": team.municipality_id,
+                key = rng.randrange(256)  # the record key (cell-key method); the topics carry a copy
+                yield {"id": entry_id, "record_key": key, "uuid": uuid.uuid4(), "municipality_id": team.municipality_id,
                        "unit_id": team.pk, "author_id": rng.choice(authors), "date": day,
                        "kind_id": rng.choice(team_lists[ListItem.Kind.CONVERSATION]), "staff_present": "[]", "sex": sex,
                        "age_band": rng.choice(AGE_BANDS), "outcome_id": rng.choice(team_lists[ListItem.Kind.OUTCOME]),
@@ -154,7 +155,7 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
                 chosen.update(rng.sample(team_lists[ListItem.Kind.TOPIC][1:], rng.randint(0, 2)))
                 for topic_id in chosen:
                     topics_rows.append((entry_id, topic_id, "borger" if rng.random() < 0.3 else "medarbejder",
-                                        team.municipality_id, team.pk, day, sex))
+                                        team.municipality_id, team.pk, day, sex, key))
                 if rng.random() < 0.4:
                     offers_rows.append((entry_id, rng.choice(team_lists[ListItem.Kind.OFFER])))
                 entry_id += 1
@@ -162,7 +163,7 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
     n_entries = copyload.copy_model_rows(Entry, entries())
     copyload.reset_sequence(entry_table)
     n_topics = copyload.copy_rows(topic_table, ["entry_id", "topic_id", "raised_by", "municipality_id", "unit_id",
-                                                "date", "sex"], topics_rows)
+                                                "date", "sex", "record_key"], topics_rows)
     n_offers = copyload.copy_rows(offer_table, ["entry_id", "listitem_id"], offers_rows)
     return {"entries": n_entries, "entry_topics": n_topics, "entry_offers": n_offers}
 
