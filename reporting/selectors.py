@@ -22,18 +22,22 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import versions
 from accounts.models import Municipality, Unit
 from ligestilling.lib import disclosure
-from reporting import charts
 from ligestilling.lib import statistics as st
-from ligestilling.lib.periods import Period, month_label
+from ligestilling.lib.periods import Period, date_da, month_label
+from logbooks import models as lm
+from logbooks import selectors as logbook_selectors
+from reporting import charts
 
 SEX_KEYS = (st.KVINDE, st.MAND, st.ANDET, st.UOPLYST)
 #: Breakdowns (months, age bands, ...) compare women and men only: the few conversations
@@ -290,14 +294,12 @@ def _topic_hits(subject: Subject, topic_label: str) -> dict[Month, disclosure.Ke
     """Conversations per (year, month, sex) that touched the topic (any of the subject's
     list items with this label), from the topics' own copies of unit, date, sex and
     record key."""
-    from logbooks.models import EntryTopic, ListItem
-
     # The topic's list items first (a few ids of this municipality; the label recurs in every unit's list).
-    topic_ids = list(ListItem.objects.filter(municipality=subject.municipality, kind=ListItem.Kind.TOPIC,
+    topic_ids = list(lm.ListItem.objects.filter(municipality=subject.municipality, kind=lm.ListItem.Kind.TOPIC,
                                              label=topic_label).values_list("pk", flat=True))
     # count(*), not count(DISTINCT entry): an entry holds a topic at most once, and one
     # entry holds at most one of the items with this label (one list per unit).
-    rows = (EntryTopic.objects.filter(municipality=subject.municipality, unit_id__in=subject.unit_ids,
+    rows = (lm.EntryTopic.objects.filter(municipality=subject.municipality, unit_id__in=subject.unit_ids,
                                       date__gte=subject.period.date_from, date__lte=subject.period.date_to,
                                       topic_id__in=topic_ids)
             .annotate(month=TruncMonth("date")).order_by().values_list("month", "sex")
@@ -405,8 +407,6 @@ def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict[Month,
 def _dimension_section(subject: Subject, n_text: str, entry_counts) -> Section | None:
     if subject.dimension not in DIMENSIONS:
         return None
-    from logbooks import models as lm
-
     choices = {
         "age_band": lm.AgeBand, "education": lm.Education, "civil_status": lm.CivilStatus, "origin": lm.Origin,
     }[subject.dimension]
@@ -475,8 +475,6 @@ def _units_section(subject: Subject, n_text: str, entry_counts) -> Section | Non
 
 
 def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
-    from logbooks import selectors as logbook_selectors
-
     picture = logbook_selectors.gender_picture(
         municipality_id=subject.municipality.pk, unit_ids=subject.unit_ids, threshold=subject.threshold,
         date_from=subject.period.date_from, date_to=subject.period.date_to,
@@ -536,8 +534,6 @@ def dashboard_cache_key(subject: Subject) -> str:
     invalidation is needed. Today's date is part of the key because project statuses and
     "the last 12 months" move with it; the language because the texts are translated.
     """
-    from accounts import versions
-
     parts = (
         versions.current(subject.municipality.pk), get_language(), timezone.localdate().isoformat(),
         subject.municipality.pk, subject.threshold, subject.unit.pk if subject.unit else None, subject.unit_ids,
@@ -563,6 +559,9 @@ def cached_dashboard(subject: Subject) -> Dashboard:
 
 
 # --- other apps ------------------------------------------------------------------------
+#
+# Projects, datasets and workshops are optional integrations (`integrated_sections` checks
+# that each is installed), so their modules are imported where their section is built.
 
 #: Caps that keep a dashboard's query count bounded whatever the amount of data.
 MAX_PROJECTS = 8
@@ -573,8 +572,6 @@ MAX_WORKSHOPS = 50
 
 def integrated_sections() -> set[str]:
     """Report/dashboard sections whose data source (another app) is installed."""
-    from django.apps import apps
-
     found = set()
     for key, label in (("projects", "projects"), ("indicators", "datasets"), ("workshops", "workshops")):
         if apps.is_installed(label):
@@ -611,8 +608,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
     One row per criterion: the women's and the men's share in the latest period (Wilson
     intervals), the gap, and the status computed by `projects.measures.evaluate`.
     """
-    from django.db.models import Prefetch
-
     from projects import measures
     from projects.models import Criterion
 
@@ -668,8 +663,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
 
 def indicator_sections(subject: Subject) -> list[Section]:
     """The municipality's dataset indicators that have a national reference, side by side with it."""
-    from django.db.models import Q
-
     from datasets import selectors as dataset_selectors
     from datasets.models import Indicator, Measure
 
@@ -727,8 +720,6 @@ def indicator_sections(subject: Subject) -> list[Section]:
 
 def workshop_sections(subject: Subject) -> list[Section]:
     """Workshops held in the period by the subject's units (for the committee report)."""
-    from django.db.models import Count, Sum
-
     from workshops.models import Workshop
 
     ids = Workshop.objects.filter(
@@ -739,8 +730,6 @@ def workshop_sections(subject: Subject) -> list[Section]:
                      .order_by("date")[:MAX_WORKSHOPS])
     if not workshops:
         return []
-    from ligestilling.lib.periods import date_da
-
     table = disclosure.Table(
         title=_("Workshops held"),
         row_labels=tuple(w.title for w in workshops),

@@ -5,10 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from logbooks.models import Entry
 from ligestilling.lib import periods
-from reporting import selectors
 from ligestilling.lib import statistics as st
+from logbooks.models import Entry
+from reporting import selectors
 from reporting.testing import SECRET_COUNT, bulk, seed_known
 from tests.reporting.keyed import published
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404

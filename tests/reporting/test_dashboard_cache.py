@@ -16,8 +16,8 @@ from accounts.services import update_municipality_settings, update_unit
 from logbooks import services as logbook_services
 from logbooks.models import Entry
 from reporting.testing import seed_known
-from tests.reporting.keyed import SEEDS, published, rekey
 from tests.guards import DataVersionGuardMiddleware
+from tests.reporting.keyed import SEEDS, published, rekey
 
 URL = reverse("reporting:dashboard")
 
