@@ -20,6 +20,7 @@ from django.urls import reverse
 from ligestilling.lib import disclosure, periods
 from logbooks.models import AgeBand, Entry
 from reporting import selectors
+from reporting.testing import seed_known
 from tests.reporting.keyed import SEEDS, published, rekey
 
 MARCH = dt.date(2025, 3, 1)
@@ -87,14 +88,14 @@ def cells_of(b: selectors.Dashboard) -> dict[str, tuple]:
 
 def test_a_parent_with_one_active_team_shows_the_teams_numbers(world):
     t = world.odense
-    add(t, t.team, 23, "kvinde", dt.date(2025, 1, 2), spread=150)
+    seed_known(t)  # team A: 40 women, 30 men, 3 "andet", with topics (so a gap trend too)
     add(t, t.team, 3, "kvinde", dt.date(2025, 2, 3), age_band="75+")
-    add(t, t.team, 17, "mand", dt.date(2025, 1, 9), spread=150)
     for seed in SEEDS:
         rekey(seed)
         team = board(t, t.team, "2025", dimension="age_band")
         parent = board(t, t.administration, "2025", dimension="age_band")
         assert parent.section("units") is None  # one unit with data: nothing to set side by side
+        assert team.section("gap_trend") is not None
         assert cells_of(parent) == cells_of(team), seed
         assert parent.total == team.total
 
@@ -135,6 +136,10 @@ def test_parent_minus_team_does_not_give_the_other_teams_women(world, monkeypatc
         assert row(parent, "units", t.other_team.name)[0].display() == "<5"
         parent_women, = visible(total_row(parent)[0])
         team_women, = visible(total_row(team)[0])
+        # Each is what a direct query of its own conversations publishes (the parent's a
+        # keyed sum over the units' rows of one GROUP BY).
+        women = Entry.objects.filter(municipality=t.municipality, sex="kvinde")
+        assert (parent_women, team_women) == (published(women), published(women.filter(unit=t.team)))
         return parent_women - team_women, 2
 
     def within_the_units_table():
