@@ -142,7 +142,7 @@ def build_logbooks(world: World, scale: Scale, rng: random.Random) -> dict:
             authors = world.caseworkers[team.pk]
             for _ in range(per_team):
                 sex = rng.choice(SEXES)
-                key = rng.randrange(256)
+                key = rng.randrange(256)  # the record key (cell-key method); the topics carry a copy
                 day = today - dt.timedelta(days=rng.randrange(0, 540))
                 yield {"id": entry_id, "uuid": uuid.uuid4(), "municipality_id": team.municipality_id,
                        "unit_id": team.pk, "author_id": rng.choice(authors), "date": day,

@@ -3,9 +3,10 @@
 The same dict goes to the browser (``json_script`` + ``static/js/reporting-charts.js``)
 and to kaleido for the PDF's SVG. Rules, for every chart:
 
-* figures are built from table cells only, and a hidden cell has no value, so a figure
-  can never carry a suppressed number; a hidden value is drawn as its marker text
-  ("<5" or "(skjult)"), never as a bar or a point;
+* figures are built from table cells only (the protected numbers: counts changed by the
+  cell-key method, shares computed from them), and a hidden cell has no value, so a
+  figure can never carry a hidden number; a hidden value is drawn as its marker text
+  ("<5" with the municipality's threshold), never as a bar or a point;
 * women purple (#7b3294), men green (#008837): a pair colour-blind readers can tell
   apart, and never the only carrier of meaning: men's bars are hatched, points use
   different symbols, every trace is named in the legend;
@@ -15,9 +16,12 @@ and to kaleido for the PDF's SVG. Rules, for every chart:
 
 from __future__ import annotations
 
+import textwrap
+
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure
+from ligestilling.lib import formatting as fmt
 
 WOMEN_COLOUR = "#7b3294"
 MEN_COLOUR = "#008837"
@@ -35,9 +39,11 @@ def _n_text(table: disclosure.Table, n_text: str | None = None) -> str:
     if n_text:
         return n_text
     if table.n is None:
-        return "n = " + disclosure.marker(disclosure.SECONDARY, table.threshold)
-    from ligestilling.lib import formatting as fmt
-
+        # The grand total is hidden: show its own marker ("<5"), never a number.
+        grand = table.cells[-1][-1] if table.cells and (table.total_row or table.total_column) else None
+        if grand is not None and grand.suppressed:
+            return f"n = {grand.display()}"
+        return "n = –"
     return f"n = {fmt.fmt_int(table.n)}"
 
 
@@ -148,8 +154,6 @@ def gap_figure(table: disclosure.Table, *, significant: tuple[bool, ...], n_text
 
 def _wrap(label: str, width: int = 26, max_lines: int = 3) -> str:
     """Break a long category label into lines (plotly's <br>) so it never needs rotating."""
-    import textwrap
-
     lines = textwrap.wrap(label, width) or [label]
     if len(lines) > max_lines:
         lines = lines[:max_lines]

@@ -1,12 +1,18 @@
 """The one code path from the database to every published number of the reporting app.
 
 `build_dashboard(subject)` returns `Section`s, each holding a `disclosure.Table` (the
-numbers, suppression already applied), the plotly figure drawn from that same table and
+numbers, protection already applied), the plotly figure drawn from that same table and
 any text columns (the verdict of a gap). The dashboard page, the CSV/XLSX exports and the
 committee PDF all call it, so the same numbers appear on screen, on paper and in Excel.
 
 Counting happens in the database (GROUP BY); a dashboard costs a fixed number of
-queries whatever the amount of data. Logbook aggregates come from
+queries whatever the amount of data. Every count is read together with the sum of its
+records' keys (``SUM(record_key)``) and published through the cell-key method
+(`disclosure.Table.from_keyed`, `disclosure.Cell.protect`). A total or a month built from
+several rows of one GROUP BY is their keyed sum, the same count and key a direct query of
+that set of conversations gives: the same conversations get the same number on every
+page, whichever unit, period or filter they were reached by, so subtracting two outputs
+gives noise, not a person. Logbook aggregates come from
 `logbooks.selectors.gender_picture`; nothing here reads free text.
 """
 
@@ -16,23 +22,27 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import versions
 from accounts.models import Municipality, Unit
 from ligestilling.lib import disclosure
-from reporting import charts
 from ligestilling.lib import statistics as st
-from ligestilling.lib.periods import Period, month_label
+from ligestilling.lib.periods import Period, date_da, month_label
+from logbooks import models as lm
+from logbooks import selectors as logbook_selectors
+from reporting import charts
 
 SEX_KEYS = (st.KVINDE, st.MAND, st.ANDET, st.UOPLYST)
 #: Breakdowns (months, age bands, ...) compare women and men only: the few conversations
-#: with "andet"/"uoplyst" would otherwise be "<5" in almost every cell and drag the
-#: whole table into secondary suppression. They are counted in the by-sex table.
+#: with "andet"/"uoplyst" would be "<5" in almost every cell and say nothing. They are
+#: counted in the by-sex table.
 PAIR = (st.KVINDE, st.MAND)
 
 #: Second dimensions of the dashboard: the Entry field and its choices.
@@ -139,7 +149,10 @@ class Section:
 
     @property
     def notes(self) -> list[str]:
-        return list(self.table.notes) + list(self.table.suppression_notes("da"))
+        """The table's own notes and the footnotes for its markers and its noise, in the
+        active language (the cache key holds the language)."""
+        lang = "en" if (get_language() or "da").startswith("en") else "da"
+        return list(self.table.notes) + list(self.table.suppression_notes(lang))
 
 
 @dataclass(frozen=True)
@@ -171,7 +184,8 @@ def _n_text(picture) -> str:
     return _("n = %(women)s women, %(men)s men") % {"women": row[0].display(), "men": row[1].display()}
 
 
-def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | None, n_text: str) -> Section:
+def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | None, n_text: str,
+                 perturbed: bool = False) -> Section:
     """A table of GapRows: counts, shares and the gap (women − men) with its verdict.
 
     Rows are sorted by the size of the gap (largest first); rows whose gap is hidden
@@ -201,6 +215,7 @@ def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | No
                  "Difference in percentage points with 95 % interval; p-values adjusted for many "
                  "comparisons (Benjamini–Hochberg)."),),
         source=_logbook_source(subject),
+        perturbed=perturbed,
     )
     verdicts = tuple(verdict_label(r.verdict) for r in rows)
     significant = tuple(r.verdict == st.SIGNIFICANT for r in rows)
@@ -224,12 +239,24 @@ def _by_sex_section(picture, subject: Subject) -> Section:
                    figure=charts.count_bar_figure(table, axis_title=_("Number of conversations"), n_text=n_text))
 
 
-def _monthly(rows) -> dict[tuple[int, int, str], int]:
-    counts: dict[tuple[int, int, str], int] = {}
-    for month, sex, n in rows:
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        counts[(month.year, month.month, sex)] = counts.get((month.year, month.month, sex), 0) + n
+Month = tuple[int, int, str]
+
+
+def _month_key(month) -> tuple[int, int]:
+    if isinstance(month, dt.datetime):
+        month = month.date()
+    return month.year, month.month
+
+
+def _monthly(rows) -> dict[Month, disclosure.Keyed]:
+    """(year, month, sex) -> keyed count, from rows (month, sex, keyed count).
+
+    Several rows of one month (e.g. one per unit) add up as keyed counts: the month's
+    count and key are those of its conversations, whichever rows they came in."""
+    counts: dict[Month, disclosure.Keyed] = {}
+    for month, sex, keyed in rows:
+        key = (*_month_key(month), sex)
+        counts[key] = counts.get(key, disclosure.ZERO) + keyed
     return counts
 
 
@@ -244,51 +271,58 @@ def _gap_trend_topic(topics: Section) -> str | None:
 
 
 def _entry_counts(entries, subject: Subject) -> list[tuple]:
-    """(month, unit id, dimension value, sex, conversations) from one GROUP BY: the trend,
-    the units and the dimension sections are sums of it. The unit (dimension) is None when
-    the subject has one unit (no dimension is chosen)."""
+    """(month, unit id, dimension value, sex, keyed count) from one GROUP BY: the trend,
+    the units and the dimension sections are keyed sums of it. The unit (dimension) is
+    None when the subject has one unit (no dimension is chosen).
+
+    The key sum comes in the same query as the count (the covering index holds
+    record_key), so protecting the numbers costs no query."""
     keys = ["month", "unit_id" if len(subject.unit_ids) >= 2 else None,
             subject.dimension if subject.dimension in DIMENSIONS else None, "sex"]
-    rows = entries.annotate(month=TruncMonth("date")).order_by().values_list(*[k for k in keys if k])
+    fields = [k for k in keys if k]
+    rows = (entries.annotate(month=TruncMonth("date")).order_by().values_list(*fields)
+            .annotate(n=Count("id"), k=Sum("record_key")).values_list(*fields, "n", "k"))
     out = []
-    width = len([k for k in keys if k])
-    for row in rows.annotate(n=Count("id")).values_list(*[k for k in keys if k], "n"):
+    width = len(fields)
+    for row in rows:
         it = iter(row[:width])
-        out.append((*[next(it) if k else None for k in keys], row[width]))
+        out.append((*[next(it) if k else None for k in keys], disclosure.Keyed.of(row[width], row[width + 1])))
     return out
 
 
-def _topic_hits(subject: Subject, topic_label: str) -> dict[tuple[int, int, str], int]:
+def _topic_hits(subject: Subject, topic_label: str) -> dict[Month, disclosure.Keyed]:
     """Conversations per (year, month, sex) that touched the topic (any of the subject's
-    list items with this label), from the topics' own copies of unit, date and sex."""
-    from logbooks.models import EntryTopic, ListItem
-
+    list items with this label), from the topics' own copies of unit, date, sex and
+    record key."""
     # The topic's list items first (a few ids of this municipality; the label recurs in every unit's list).
-    topic_ids = list(ListItem.objects.filter(municipality=subject.municipality, kind=ListItem.Kind.TOPIC,
+    topic_ids = list(lm.ListItem.objects.filter(municipality=subject.municipality, kind=lm.ListItem.Kind.TOPIC,
                                              label=topic_label).values_list("pk", flat=True))
-    rows = (EntryTopic.objects.filter(municipality=subject.municipality, unit_id__in=subject.unit_ids,
+    # count(*), not count(DISTINCT entry): an entry holds a topic at most once, and one
+    # entry holds at most one of the items with this label (one list per unit).
+    rows = (lm.EntryTopic.objects.filter(municipality=subject.municipality, unit_id__in=subject.unit_ids,
                                       date__gte=subject.period.date_from, date__lte=subject.period.date_to,
                                       topic_id__in=topic_ids)
-            .annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("*")))
-    return _monthly(rows)
+            .annotate(month=TruncMonth("date")).order_by().values_list("month", "sex")
+            .annotate(n=Count("*"), k=Sum("record_key")))
+    return _monthly((month, sex, disclosure.Keyed.of(n, k)) for month, sex, n, k in rows)
 
 
-def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) -> tuple[Section, dict]:
-    if entry_counts is not None:
-        counts = _monthly((month, sex, n) for month, _unit, _value, sex, n in entry_counts)
-    else:
-        counts = _monthly(
-            entries.annotate(month=TruncMonth("date")).order_by().values_list("month", "sex").annotate(n=Count("id")))
+def _pair_note() -> str:
+    return _("Women and men; conversations with other or unstated sex are in the table by sex.")
+
+
+def _trend_section(subject: Subject, n_text: str, entry_counts) -> tuple[Section, dict[Month, disclosure.Keyed]]:
+    counts = _monthly((month, sex, keyed) for month, _unit, _value, sex, keyed in entry_counts)
     months = subject.period.months
     labels = sex_labels()
-    table = disclosure.Table.from_counts(
-        [[counts.get((y, m, sex), 0) for sex in PAIR] for y, m in months],
+    table = disclosure.Table.from_keyed(
+        [[counts.get((y, m, sex), disclosure.ZERO) for sex in PAIR] for y, m in months],
         row_labels=[month_label(y, m) for y, m in months],
         column_labels=[labels[k] for k in PAIR],
         threshold=subject.threshold,
         title=_("Conversations by month"),
         row_header=_("Month"),
-        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
+        notes=[_pair_note()],
         source=_logbook_source(subject),
         total_label=_("Total"),
     )
@@ -296,10 +330,37 @@ def _trend_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
                    figure=charts.trend_figure(table, axis_title=_("Number of conversations"), n_text=n_text)), counts
 
 
-def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict) -> Section | None:
+def _month_gap(hits: dict[Month, disclosure.Keyed], monthly_n: dict[Month, disclosure.Keyed],
+               keys: list[tuple[int, int]], threshold: int) -> tuple[disclosure.Cell, str | None]:
+    """The gap (women − men) of one month or quarter, and its verdict code.
+
+    The 2x2 table [touched, not touched] x [women, men] is protected cell by cell; the
+    gap is computed from its protected numbers (the column totals are the month's women
+    and men, the very numbers of the trend table), and hidden when any of them is "<N",
+    so neither "two women" nor "all but two women" can be read back from a share."""
+    def total(source, sex):
+        return disclosure.keyed_sum(source.get((y, m, sex), disclosure.ZERO) for y, m in keys)
+
+    w, m = total(hits, st.KVINDE), total(hits, st.MAND)
+    wn, mn = total(monthly_n, st.KVINDE), total(monthly_n, st.MAND)
+    if wn.count == 0 or mn.count == 0:
+        return disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold), st.TOO_FEW
+    two_by_two = disclosure.Table.from_keyed([[w, m], [wn - w, mn - m]], row_labels=["ja", "nej"],
+                                             column_labels=["kvinde", "mand"], threshold=threshold)
+    if any(c.suppressed for row in two_by_two.cells for c in row):
+        return disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold), st.TOO_FEW
+    (sw, sm, _t), _not, (swn, smn, _tt) = ([int(c.value) for c in row] for row in two_by_two.cells)
+    # Independent noise can put a part above its base: read it as the whole base.
+    gap = st.proportion_gap(min(sw, swn), swn, min(sm, smn), smn, min_n=threshold)
+    cell = disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold, low=gap.low,
+                           high=gap.high)
+    return cell, gap.verdict
+
+
+def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict[Month, disclosure.Keyed]) -> Section | None:
     """The largest topic gap of the period, month by month (women − men, Newcombe interval).
 
-    Each month is its own 2x2 table with its totals, suppressed like the topic tables:
+    Each month is its own 2x2 table with its totals, protected like the topic tables:
     a month whose counts would be hidden shows its marker instead of a point.
     """
     label = _gap_trend_topic(topics)
@@ -309,26 +370,8 @@ def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict) -> Se
     threshold = subject.threshold
 
     def gap_cells(buckets):
-        cells, verdicts = [], []
-        for _label, keys in buckets:
-            w = sum(hits.get((y, m, st.KVINDE), 0) for y, m in keys)
-            m_ = sum(hits.get((y, m, st.MAND), 0) for y, m in keys)
-            wn = sum(monthly_n.get((y, m, st.KVINDE), 0) for y, m in keys)
-            mn = sum(monthly_n.get((y, m, st.MAND), 0) for y, m in keys)
-            two_by_two = disclosure.Table.from_counts([[w, m_], [wn - w, mn - m_]], row_labels=["ja", "nej"],
-                                                      column_labels=["kvinde", "mand"], threshold=threshold)
-            if wn == 0 or mn == 0:
-                cells.append((disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold),))
-                verdicts.append(verdict_label(st.TOO_FEW))
-            elif any(c.suppressed for row in two_by_two.cells for c in row):
-                cells.append((disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold),))
-                verdicts.append(verdict_label(st.TOO_FEW))
-            else:
-                gap = st.proportion_gap(w, wn, m_, mn, min_n=threshold)
-                cells.append((disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold,
-                                              low=gap.low, high=gap.high),))
-                verdicts.append(verdict_label(gap.verdict))
-        return cells, verdicts
+        found = [_month_gap(hits, monthly_n, keys, threshold) for _label, keys in buckets]
+        return [(cell,) for cell, _v in found], [verdict_label(v) for _c, v in found]
 
     months = subject.period.months
     buckets = [(month_label(y, m), [(y, m)]) for y, m in months]
@@ -350,7 +393,9 @@ def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict) -> Se
         column_labels=(_("Difference (women − men)"),),
         cells=tuple(cells), threshold=threshold, row_header=_("Quarter") if by_quarter else _("Month"),
         notes=(_("Each period compared on its own (not adjusted for many comparisons): the share of the period's "
-                 "conversations with women (men) that touched the topic."),),
+                 "conversations with women (men) that touched the topic."),
+               _("The differences are computed from the published counts, which are changed at random by at "
+                 "most ±2 to protect individuals."),),
         source=_logbook_source(subject),
     )
     return Section(
@@ -359,41 +404,34 @@ def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict) -> Se
     )
 
 
-def _dimension_section(entries, subject: Subject, n_text: str, entry_counts=None) -> Section | None:
+def _dimension_section(subject: Subject, n_text: str, entry_counts) -> Section | None:
     if subject.dimension not in DIMENSIONS:
         return None
-    from logbooks import models as lm
-
     choices = {
         "age_band": lm.AgeBand, "education": lm.Education, "civil_status": lm.CivilStatus, "origin": lm.Origin,
     }[subject.dimension]
-    if entry_counts is not None:
-        counts: dict[tuple[str, str], int] = {}
-        for _month, _unit, value, sex, n in entry_counts:
-            counts[(value, sex)] = counts.get((value, sex), 0) + n
-    else:
-        counts = {
-            (value, sex): n for value, sex, n in
-            entries.order_by().values_list(subject.dimension, "sex").annotate(n=Count("id"))
-        }
+    counts: dict[tuple[str, str], disclosure.Keyed] = {}
+    for _month, _unit, value, sex, keyed in entry_counts:
+        counts[(value, sex)] = counts.get((value, sex), disclosure.ZERO) + keyed
     name = dict(dimension_choices())[subject.dimension]
     values = list(choices)
-    rows = [[counts.get((c.value, sex), 0) for sex in PAIR] for c in values]
+    rows = [[counts.get((c.value, sex), disclosure.ZERO) for sex in PAIR] for c in values]
     row_labels = [str(c.label) for c in values]
     if subject.dimension != "age_band":
         # Blank means "not recorded"; count it with "not stated" so nobody is lost from the totals.
-        blank = [counts.get(("", sex), 0) for sex in PAIR]
-        if any(blank):
+        blank = [counts.get(("", sex), disclosure.ZERO) for sex in PAIR]
+        if any(b.count for b in blank):
             idx = next(i for i, c in enumerate(values) if c.value == "uoplyst")
             rows[idx] = [a + b for a, b in zip(rows[idx], blank, strict=True)]
     labels = sex_labels()
-    table = disclosure.Table.from_counts(
+    table = disclosure.Table.from_keyed(
         rows, row_labels=row_labels, column_labels=[labels[k] for k in PAIR],
         threshold=subject.threshold, total_label=_("Total"),
-        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
+        notes=[_pair_note()],
         title=_("Conversations by sex and %(dimension)s") % {"dimension": name.lower()},
         row_header=name, source=_logbook_source(subject),
     )
+    # Shares from the numbers shown (disclosure.shown_share), so they agree with the table.
     shares = table.share_table("column", title=_("Share of each sex by %(dimension)s") % {
         "dimension": name.lower()})
     return Section(
@@ -405,33 +443,28 @@ def _dimension_section(entries, subject: Subject, n_text: str, entry_counts=None
     )
 
 
-def _units_section(entries, subject: Subject, n_text: str, entry_counts=None) -> Section | None:
+def _units_section(subject: Subject, n_text: str, entry_counts) -> Section | None:
     """Women and men per unit of the subtree (only when the subject covers several units)."""
     if len(subject.unit_ids) < 2:
         return None
-    if entry_counts is not None:
-        counts: dict[tuple[int, str], int] = {}
-        for _month, unit_id, _value, sex, n in entry_counts:
-            if sex in PAIR:
-                counts[(unit_id, sex)] = counts.get((unit_id, sex), 0) + n
-    else:
-        counts = {
-            (unit_id, sex): n for unit_id, sex, n in
-            entries.filter(sex__in=PAIR).order_by().values_list("unit_id", "sex").annotate(n=Count("id"))
-        }
+    counts: dict[tuple[int, str], disclosure.Keyed] = {}
+    for _month, unit_id, _value, sex, keyed in entry_counts:
+        if sex in PAIR:
+            counts[(unit_id, sex)] = counts.get((unit_id, sex), disclosure.ZERO) + keyed
     used = {unit_id for unit_id, _sex in counts}
     units = [u for u in Unit.objects.filter(pk__in=subject.unit_ids).order_by("path") if u.pk in used]
     if len(units) < 2:
         return None
     labels = sex_labels()
-    table = disclosure.Table.from_counts(
-        [[counts.get((u.pk, sex), 0) for sex in PAIR] for u in units],
+    table = disclosure.Table.from_keyed(
+        [[counts.get((u.pk, sex), disclosure.ZERO) for sex in PAIR] for u in units],
         row_labels=[u.name for u in units], column_labels=[labels[k] for k in PAIR],
         threshold=subject.threshold, total_label=_("Total"),
         title=_("Conversations by unit and sex"), row_header=_("Unit"),
-        notes=[_("Women and men; conversations with other or unstated sex are in the table by sex.")],
+        notes=[_pair_note()],
         source=_logbook_source(subject),
     )
+    # Shares from the numbers shown (disclosure.shown_share), so they agree with the table.
     shares = table.share_table("row")
     return Section(
         key="units", title=table.title, table=table, n_text=n_text,
@@ -442,8 +475,6 @@ def _units_section(entries, subject: Subject, n_text: str, entry_counts=None) ->
 
 
 def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
-    from logbooks import selectors as logbook_selectors
-
     picture = logbook_selectors.gender_picture(
         municipality_id=subject.municipality.pk, unit_ids=subject.unit_ids, threshold=subject.threshold,
         date_from=subject.period.date_from, date_to=subject.period.date_to,
@@ -455,21 +486,26 @@ def logbook_sections(subject: Subject) -> tuple[disclosure.Cell, list[Section]]:
     total_cell = picture.by_sex.cells[0][-1]
     total_n = picture.by_sex.n
     n_text = _n_text(picture)
+    # The counts of the gap tables are protected like the table by sex (cell keys in
+    # logbooks.selectors.gender_picture); their footnote says so when they are.
+    perturbed = picture.by_sex.perturbed
     sections = [
         _by_sex_section(picture, subject),
-        _gap_section("topics", _("Topics raised, by the citizen's sex"), picture.topics, subject, total_n, n_text),
-        _gap_section("offers", _("Offers made, by the citizen's sex"), picture.offers, subject, total_n, n_text),
+        _gap_section("topics", _("Topics raised, by the citizen's sex"), picture.topics, subject, total_n, n_text,
+                     perturbed),
+        _gap_section("offers", _("Offers made, by the citizen's sex"), picture.offers, subject, total_n, n_text,
+                     perturbed),
         _gap_section("outcomes", _("Outcomes, by the citizen's sex"), picture.outcomes, subject, total_n,
-                     n_text),
+                     n_text, perturbed),
     ]
     entry_counts = _entry_counts(entries, subject)
-    trend, monthly_n = _trend_section(entries, subject, n_text, entry_counts)
+    trend, monthly_n = _trend_section(subject, n_text, entry_counts)
     sections.append(trend)
     gap_trend = _gap_trend_section(subject, sections[1], monthly_n)
     if gap_trend is not None:
         sections.append(gap_trend)
-    for extra in (_units_section(entries, subject, n_text, entry_counts),
-                  _dimension_section(entries, subject, n_text, entry_counts)):
+    for extra in (_units_section(subject, n_text, entry_counts),
+                  _dimension_section(subject, n_text, entry_counts)):
         if extra is not None:
             sections.append(extra)
     if picture.total == 0:
@@ -498,8 +534,6 @@ def dashboard_cache_key(subject: Subject) -> str:
     invalidation is needed. Today's date is part of the key because project statuses and
     "the last 12 months" move with it; the language because the texts are translated.
     """
-    from accounts import versions
-
     parts = (
         versions.current(subject.municipality.pk), get_language(), timezone.localdate().isoformat(),
         subject.municipality.pk, subject.threshold, subject.unit.pk if subject.unit else None, subject.unit_ids,
@@ -525,6 +559,9 @@ def cached_dashboard(subject: Subject) -> Dashboard:
 
 
 # --- other apps ------------------------------------------------------------------------
+#
+# Projects, datasets and workshops are optional integrations (`integrated_sections` checks
+# that each is installed), so their modules are imported where their section is built.
 
 #: Caps that keep a dashboard's query count bounded whatever the amount of data.
 MAX_PROJECTS = 8
@@ -535,8 +572,6 @@ MAX_WORKSHOPS = 50
 
 def integrated_sections() -> set[str]:
     """Report/dashboard sections whose data source (another app) is installed."""
-    from django.apps import apps
-
     found = set()
     for key, label in (("projects", "projects"), ("indicators", "datasets"), ("workshops", "workshops")):
         if apps.is_installed(label):
@@ -573,8 +608,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
     One row per criterion: the women's and the men's share in the latest period (Wilson
     intervals), the gap, and the status computed by `projects.measures.evaluate`.
     """
-    from django.db.models import Prefetch
-
     from projects import measures
     from projects.models import Criterion
 
@@ -630,8 +663,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
 
 def indicator_sections(subject: Subject) -> list[Section]:
     """The municipality's dataset indicators that have a national reference, side by side with it."""
-    from django.db.models import Q
-
     from datasets import selectors as dataset_selectors
     from datasets.models import Indicator, Measure
 
@@ -689,8 +720,6 @@ def indicator_sections(subject: Subject) -> list[Section]:
 
 def workshop_sections(subject: Subject) -> list[Section]:
     """Workshops held in the period by the subject's units (for the committee report)."""
-    from django.db.models import Count
-
     from workshops.models import Workshop
 
     ids = Workshop.objects.filter(
@@ -701,8 +730,6 @@ def workshop_sections(subject: Subject) -> list[Section]:
                      .order_by("date")[:MAX_WORKSHOPS])
     if not workshops:
         return []
-    from ligestilling.lib.periods import date_da
-
     table = disclosure.Table(
         title=_("Workshops held"),
         row_labels=tuple(w.title for w in workshops),

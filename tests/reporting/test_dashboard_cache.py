@@ -17,6 +17,7 @@ from logbooks import services as logbook_services
 from logbooks.models import Entry
 from reporting.testing import seed_known
 from tests.guards import DataVersionGuardMiddleware
+from tests.reporting.keyed import SEEDS, published, rekey
 
 URL = reverse("reporting:dashboard")
 
@@ -36,13 +37,37 @@ def dashboard(client, tenant, **params):
 
 
 def women(response) -> int:
-    return response.context["board"].section("by_sex").table.cells[0][0].value
+    """The women of the period as the dashboard publishes them (the trend table's total)."""
+    return response.context["board"].section("trend").table.cells[-1][0].value
+
+
+def men(response) -> int:
+    return response.context["board"].section("trend").table.cells[-1][1].value
+
+
+def team_2025(tenant, sex):
+    return Entry.objects.filter(unit=tenant.team, date__year=2025, sex=sex)
+
+
+def trend_values(response) -> list[list[int | None]]:
+    return [[c.value for c in row] for row in response.context["board"].section("trend").table.cells]
+
+
+def fresh_trend(tenant) -> list[list[int | None]]:
+    """The trend table a direct query of today's conversations publishes: a stale cached
+    table differs from it in the month, the sex and the totals a change touched."""
+    team = Entry.objects.filter(unit=tenant.team, date__year=2025)
+    pair = team.filter(sex__in=("kvinde", "mand"))
+    rows = [[published(pair.filter(date__month=m, sex="kvinde")), published(pair.filter(date__month=m, sex="mand")),
+             published(pair.filter(date__month=m))] for m in range(1, 13)]
+    rows.append([published(pair.filter(sex="kvinde")), published(pair.filter(sex="mand")), published(pair)])
+    return rows
 
 
 def test_a_repeated_view_is_served_from_the_cache(client, known):
     first, cold = dashboard(client, known.odense)
     second, warm = dashboard(client, known.odense)
-    assert women(first) == women(second) == 40
+    assert women(first) == women(second) == published(team_2025(known.odense, "kvinde"))
     assert warm < cold - 5  # the counting queries are not run again
     assert first.context["board"].sections == second.context["board"].sections
 
@@ -54,7 +79,9 @@ def test_a_new_conversation_shows_at_the_next_view(client, known):
     logbook_services.create_entry(author=t.medarbejder, unit=t.team, fields={
         "date": dt.date(2025, 3, 3), "sex": "kvinde", "age_band": "30-39", "kind": kind})
     response, _ = dashboard(client, t)
-    assert women(response) == 41
+    assert team_2025(t, "kvinde").count() == 41
+    assert women(response) == published(team_2025(t, "kvinde"))
+    assert trend_values(response) == fresh_trend(t)
 
 
 def test_editing_and_deleting_show_at_the_next_view(client, known):
@@ -64,11 +91,30 @@ def test_editing_and_deleting_show_at_the_next_view(client, known):
     logbook_services.update_entry(entry=entry, by=t.medarbejder, expected_version=entry.version,
                                   fields={"sex": "mand"})
     response, _ = dashboard(client, t)
-    assert women(response) == 39
+    assert team_2025(t, "kvinde").count() == 39
+    assert (women(response), men(response)) == (published(team_2025(t, "kvinde")), published(team_2025(t, "mand")))
+    assert trend_values(response) == fresh_trend(t)
     entry.refresh_from_db()
     logbook_services.delete_entry(entry=entry, by=t.medarbejder)
     response, _ = dashboard(client, t)
-    assert response.context["board"].section("by_sex").table.cells[0][1].value == 30
+    assert team_2025(t, "mand").count() == 30
+    assert men(response) == published(team_2025(t, "mand"))
+    assert trend_values(response) == fresh_trend(t)
+
+
+def test_new_record_keys_show_at_the_next_view(client, known):
+    """The numbers follow the conversations' keys, and the cache follows the version: after
+    re-keying (and the version bump that goes with every write) the dashboard publishes
+    the numbers of the new keys, never a cached figure of the old ones."""
+    t = known.odense
+    seen = set()
+    for seed in SEEDS:
+        rekey(seed)
+        response, _ = dashboard(client, t)
+        assert women(response) == published(team_2025(t, "kvinde"))
+        assert trend_values(response) == fresh_trend(t)
+        seen.add(women(response))
+    assert len(seen) > 1  # the keys do move the published number
 
 
 def test_a_new_threshold_and_a_renamed_unit_show_at_the_next_view(client, known):
