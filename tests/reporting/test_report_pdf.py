@@ -102,7 +102,7 @@ def test_the_report_is_generated_kept_and_downloadable(client, generated, tmp_pa
     assert gap_text in flat and job[1].display() in flat
     csv_text = client.get(reverse("reporting:export", args=["topics", "csv"]),
                           {"unit": str(world.odense.team.uuid), "period": "2025"}).content.decode("utf-8-sig")
-    assert f"Jobsøgning;10;{job[1].value};" in csv_text and str(job[4].value) in csv_text
+    assert f"Jobsøgning;{job[0].display()};{job[1].value};" in csv_text and str(job[4].value) in csv_text
 
 
 def test_the_reports_are_listed_and_the_status_page_polls(client, generated):

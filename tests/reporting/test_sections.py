@@ -49,8 +49,10 @@ def test_the_indicators_next_to_the_national_figure(full):
     table = section.table
     assert len(table.row_labels) == 2 and "2025" in table.row_labels[0]
     own, national = table.cells
-    assert own[0].value == pytest.approx(0.25) and own[1].value == pytest.approx(0.12)
-    assert own[2].value == pytest.approx(13.0)
+    # The municipality's counts are perturbed by at most ±2 (exactly checked in
+    # tests/datasets/test_cell_key.py), so its shares lie within a fraction of a point.
+    assert own[0].value == pytest.approx(0.25, abs=0.005) and own[1].value == pytest.approx(0.12, abs=0.005)
+    assert own[2].value == pytest.approx(13.0, abs=0.5)
     assert national[0].value == pytest.approx(0.25) and national[1].value == pytest.approx(0.14)
     assert "Landstal" in table.source or "KORA" in table.source
 
