@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import unit_ids_with_descendants
 from datasets.models import Observation
-from datasets.selectors import period_label
+from datasets.selectors import cell_key, period_label
 from ligestilling.lib import disclosure as dc
 from ligestilling.lib import statistics as st
 from logbooks.models import Entry, EntryTopic, ListItem
@@ -83,8 +83,8 @@ class Period:
 def _hashed_keys(*identity: object) -> tuple[int, int]:
     """Cell keys (count, n) for figures without records behind them: a keyed hash of the
     cell's identity, so the same figure always gets the same noise."""
-    return (dc.hashed_key(settings.SECRET_KEY, *identity, "count"),
-            dc.hashed_key(settings.SECRET_KEY, *identity, "n"))
+    return (dc.hashed_key(settings.CELL_KEY_SECRET, *identity, "count"),
+            dc.hashed_key(settings.CELL_KEY_SECRET, *identity, "n"))
 
 
 def manual_periods(criterion: Criterion) -> list[Period]:
@@ -191,10 +191,17 @@ def dataset_periods(criterion: Criterion) -> list[Period]:
     for row in rows:
         by_period.setdefault(row["period"], {})[row["sex"]] = (int(row["num"]), int(row["den"]))
     ordered = sorted(by_period, key=lambda p: (_period_start(p), p))
-    # Imported aggregates have no record keys: each published figure gets a key from its
-    # identity (indicator, period, sex), the same every time it is shown.
+    # Imported aggregates have no record keys: each figure gets the key the dataset page
+    # gives the same cell (plain view of the period), so the criterion and the dataset page
+    # publish the same number, never two independent noises of one count.
+    dataset_uuid = indicator.dataset.uuid
+
+    def keys(p: str, sex: str) -> tuple[int, int]:
+        num, den = by_period[p][sex]
+        return (cell_key(dataset_uuid, "", "", p, sex, num), cell_key(dataset_uuid, "", "", p, sex, den))
+
     return [Period(label=str(period_label(p)), on=_period_start(p), counts=by_period[p],
-                   keys={sex: _hashed_keys("datasets.indicator", indicator.pk, p, sex) for sex in by_period[p]})
+                   keys={sex: keys(p, sex) for sex in by_period[p]})
             for p in ordered]
 
 

@@ -14,6 +14,7 @@ def known_keys(monkeypatch):
     function after writing entries.
     """
     monkeypatch.setattr(measures, "_hashed_keys", lambda *identity: (0, 0))
+    monkeypatch.setattr(measures, "cell_key", lambda *identity: 0)
 
     def zero_record_keys() -> None:
         Entry.objects.update(record_key=0)
