@@ -15,13 +15,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
 from ligestilling.lib import disclosure
 from ligestilling.lib import statistics as st
 from reporting.models import MonthlyConversations, MunicipalitySummary
-from reporting.summary import last_twelve_months
+from ligestilling.lib import periods
 
 PAIR = (st.KVINDE, st.MAND)
 
@@ -96,9 +97,10 @@ def _share(women: disclosure.Cell, total: disclosure.Cell, threshold: int, is_to
 
 
 def _window(today: dt.date | None):
-    date_from, month_to = last_twelve_months(today)
-    next_month = (month_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return date_from, month_to, next_month - dt.timedelta(days=1)
+    """"Seneste 12 måneder" (`periods.last_12_months`): first day, first day of the last
+    month (the monthly rows are keyed by it) and last day."""
+    period = periods.last_12_months(today or timezone.localdate())
+    return period.date_from, periods.month_start(period.date_to), period.date_to
 
 
 def _sorted(rows: list[Row], sort: str) -> tuple[list[Row], str]:
