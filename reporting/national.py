@@ -83,7 +83,7 @@ class Overview:
             title="", row_labels=tuple(str(i) for i in range(len(rows))), column_labels=("w", "m", "s"),
             cells=tuple((r.women, r.men, r.share) for r in rows), threshold=self.threshold,
         )
-        return list(table.suppression_notes("da"))
+        return list(table.suppression_notes())
 
 
 def _share(women: disclosure.Cell, total: disclosure.Cell, threshold: int, is_total: bool) -> disclosure.Cell:

@@ -1,37 +1,29 @@
+"""Template filters of the logbook analysis. Numbers, markers and verdicts come from the
+one presentation path (`ligestilling.lib`), in the active language."""
+
 from django import template
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from ligestilling.lib import formatting as fmt
-from ligestilling.lib import statistics as st
+from ligestilling.lib.verdicts import verdict_label
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "da").startswith("en") else "da"
 
 
 @register.filter
 def cell(value) -> str:
     """A disclosure Cell as text (the marker when hidden)."""
-    return "–" if value is None else value.display(_lang())
+    return fmt.MISSING if value is None else value.display()
 
 
 @register.filter
 def interval(value) -> str:
-    return "" if value is None else value.display_interval(_lang())
+    return "" if value is None else value.display_interval()
 
 
 @register.filter
 def verdict(gap) -> str:
-    if gap is None:
-        return _("Hidden (too few)")
-    return {
-        st.SIGNIFICANT: _("Significant difference"),
-        st.NOT_SIGNIFICANT: _("No clear difference"),
-        st.TOO_FEW: _("Too few to say"),
-    }[gap.verdict]
+    """The gap's verdict through the one label function (a hidden gap has no verdict)."""
+    return verdict_label(None if gap is None else gap.verdict)
 
 
 @register.filter
@@ -39,4 +31,4 @@ def pvalue(gap) -> str:
     if gap is None:
         return ""
     p = gap.adjusted_p if gap.adjusted_p is not None else gap.p_value
-    return fmt.fmt_p(p, _lang()) if p is not None else ""
+    return fmt.fmt_p(p) if p is not None else ""

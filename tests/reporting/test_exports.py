@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
 from ligestilling.lib import disclosure
-from reporting import exports
+from ligestilling.lib import exports
 from reporting.testing import seed_known
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404
 
