@@ -371,6 +371,38 @@ def shown_share(
     return derived(value, SHARE, (part, base), low=low, high=high, threshold=threshold, is_total=is_total)
 
 
+def shown_gap(
+    women_part: Cell,
+    women_base: Cell,
+    men_part: Cell,
+    men_base: Cell,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    alpha: float = 0.05,
+) -> tuple[Cell, st.Gap | None]:
+    """The women-minus-men gap of two shares, from the numbers shown: the one gap of every
+    output (logbook topics, the gap trend, project criteria, dataset shares).
+
+    Like :func:`shown_share`: computed from the published (protected) counts, each part
+    clamped to its base, so a reader recomputing from the table gets the same gap; hidden
+    (reason DERIVED) when any of the four counts is hidden; no figure when a base is 0.
+    Returns the cell (percentage points, Newcombe interval) and the statistics core's
+    :class:`~ligestilling.lib.statistics.Gap` (test, p-value, verdict code), or None
+    when there is no gap to judge. The verdict is :data:`~statistics.TOO_FEW` when a
+    base is below ``threshold``.
+    """
+    n = effective_threshold(threshold)
+    sources = (women_part, women_base, men_part, men_base)
+    if any(c.suppressed for c in sources):
+        return Cell(kind=PP, reason=DERIVED, threshold=n), None
+    if not women_base.value or not men_base.value:
+        return Cell(value=None, kind=PP, threshold=n), None
+    wn, mn = int(women_base.value), int(men_base.value)
+    w, m = min(int(women_part.value or 0), wn), min(int(men_part.value or 0), mn)
+    gap = st.proportion_gap(w, wn, m, mn, alpha=alpha, min_n=n)
+    return Cell(value=gap.difference, kind=PP, threshold=n, low=gap.low, high=gap.high), gap
+
+
 # --- Suppression engine --------------------------------------------------------------
 #
 # A table is a set of entries (inner cells and totals) tied by linear equations, one

@@ -91,3 +91,15 @@ def test_the_summary_counts_verdict_codes_not_translated_text(known):
         danish = dict(documents._facts(selectors.build_dashboard(subject)))
     significant = "Heraf signifikante på 5-procentniveau"
     assert int(facts[significant]) >= 1 and facts == danish
+
+
+def test_the_english_logbook_analysis_shows_no_danish_markers_or_units(client, known):
+    client.force_login(known.odense.leder)
+    query = {"unit": str(known.odense.team.uuid), "date_from": "2025-01-01", "date_to": "2025-12-31"}
+    danish = client.get(reverse("logbooks:analysis"), query).content.decode()
+    assert "(skjult)" in danish and "procentpoint" in danish and "Signifikant forskel" in danish
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("logbooks:analysis"), query).content.decode()
+    assert "(hidden)" in english and "percentage points" in english and "Significant difference" in english
+    for word in ("(skjult)", "procentpoint", " pct.", "Signifikant"):
+        assert word not in english, word
