@@ -275,6 +275,10 @@ def indicator_export(request, uuid, indicator_uuid, fmt):
                                       period=request.GET.get("period") or None)
     header, rows = selectors.export_rows(table)
     footer = list(table.notes)
+    if dimension:  # the rows are categories of one period (the chosen one, else the latest)
+        chosen = request.GET.get("period") or next(iter(selectors.periods(indicator)), None)
+        if chosen:
+            footer.append(exports.period_line(selectors.period_label(chosen)))
     if dataset.source:
         footer.append(_("Source: %(source)s") % {"source": dataset.source})
     audit.record("dataset.export", request=request, obj=dataset, indicator=str(indicator.uuid), format=fmt,
