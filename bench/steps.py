@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -17,6 +16,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+
+from ligestilling.lib import periods
 
 from . import measure
 
@@ -61,17 +62,17 @@ def logbook_analysis(*, world, scale, rng) -> dict:
 
     team = world.teams[0]
     leder = world.users_by_municipality[team.municipality_id]["leder"]
-    today = timezone.localdate()
-    date_from = today - dt.timedelta(days=365)
-    url = f"/logbog/analyse/?unit={team.uuid}&date_from={date_from.isoformat()}&date_to={today.isoformat()}"
+    window = periods.last_12_months(timezone.localdate())  # the page's default period
+    url = (f"/logbog/analyse/?unit={team.uuid}&date_from={window.date_from.isoformat()}"
+           f"&date_to={window.date_to.isoformat()}")
     page = _page_timings(_client_for(leder), url)
     # The page's main aggregate, bare: topics by sex (topics carry their entry's unit, date and sex).
     sql = (
         f"SELECT topic_id, sex, count(*) FROM {EntryTopic._meta.db_table} "
         "WHERE municipality_id = %s AND unit_id = %s AND date BETWEEN %s AND %s GROUP BY 1, 2"
     )
-    bare = _sql_timings(sql, [team.municipality_id, team.pk, date_from, today])
-    entries_in_scope = Entry.objects.filter(unit=team, date__gte=date_from).count()
+    bare = _sql_timings(sql, [team.municipality_id, team.pk, window.date_from, window.date_to])
+    entries_in_scope = Entry.objects.filter(unit=team, date__gte=window.date_from, date__lte=window.date_to).count()
     return {"page": page, "bare_sql": bare, "ratio_p50": page["p50_ms"] / max(bare["p50_ms"], 0.001),
             "entries_total": Entry.objects.count(), "entries_in_scope": entries_in_scope,
             "target_p95_ms": 100}
@@ -198,9 +199,9 @@ def dashboard(*, world, scale, rng) -> dict:
     today = timezone.localdate()
     sql = (
         f"SELECT topic_id, sex, count(*) FROM {EntryTopic._meta.db_table} "
-        "WHERE municipality_id = %s AND unit_id = ANY(%s) AND date > %s GROUP BY 1, 2"
+        "WHERE municipality_id = %s AND unit_id = ANY(%s) AND date >= %s GROUP BY 1, 2"
     )
-    bare = _sql_timings(sql, [municipality.pk, unit_ids, today - dt.timedelta(days=365)])
+    bare = _sql_timings(sql, [municipality.pk, unit_ids, periods.last_12_months(today).date_from])
     return {"page": page, "first_view_after_a_change": first_view, "bare_sql": bare,
             "ratio_p50": page["p50_ms"] / max(bare["p50_ms"], 0.001),
             "ratio_p50_first_view": first_view["p50_ms"] / max(bare["p50_ms"], 0.001),
@@ -367,7 +368,7 @@ def national_overview(*, world, scale, rng) -> dict:
     staff = User.objects.filter(email="platform@bench.test").first() or User.objects.create_superuser(
         "platform@bench.test", "bench-" + "x" * 20, full_name="Platform")
     page = _page_timings(_client_for(staff), "/overblik/landsoverblik/")
-    since = timezone.localdate() - dt.timedelta(days=365)
+    since = periods.last_12_months(timezone.localdate()).date_from
     raw = _sql_timings(
         f"SELECT municipality_id, sex, count(*) FROM {Entry._meta.db_table} WHERE date >= %s GROUP BY 1, 2",
         [since], count=5)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure as dc
 from ligestilling.lib import statistics as st
+from ligestilling.lib.verdicts import verdict_label
 
 from .models import (
     DIMENSIONS,
@@ -69,16 +70,6 @@ def period_label(value: str) -> str:
         year, month = value.split("M")
         return f"{year}-{month}"
     return value or _("No period")
-
-
-def verdict_label(verdict: str | None) -> str:
-    if verdict == st.SIGNIFICANT:
-        return _("Significant difference")
-    if verdict == st.NOT_SIGNIFICANT:
-        return _("No clear difference")
-    if verdict == st.TOO_FEW:
-        return _("Too few to tell")
-    return ""
 
 
 @dataclass
@@ -577,14 +568,10 @@ def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
             if f is None:
                 out += ["", "", "", ""]
                 continue
-            hidden = f.value.suppressed
-            out += [f.base.export_value(), f.value.export_value(),
-                    f.value.export_value() if hidden else ("" if f.value.low is None else f.value.low),
-                    f.value.export_value() if hidden else ("" if f.value.high is None else f.value.high)]
-        out += [row.gap.export_value(),
-                row.gap.export_value() if row.gap.suppressed else ("" if row.gap.low is None else row.gap.low),
-                row.gap.export_value() if row.gap.suppressed else ("" if row.gap.high is None else row.gap.high),
-                "" if row.p_value is None else row.p_value, "" if row.adjusted_p is None else row.adjusted_p,
-                verdict_label(row.verdict)]
+            # Values and interval ends rounded as shown, markers when hidden (Cell.export_*).
+            out += [f.base.export_value(), f.value.export_value(), *f.value.export_interval()]
+        out += [row.gap.export_value(), *row.gap.export_interval(),
+                "" if row.p_value is None else round(row.p_value, 3),
+                "" if row.adjusted_p is None else round(row.adjusted_p, 3), verdict_label(row.verdict)]
         rows.append(out)
     return [neutralise(h) for h in header], [[neutralise(v) for v in r] for r in rows]

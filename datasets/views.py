@@ -1,21 +1,19 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts import access, audit, params, roles
 from accounts.models import Unit
+from ligestilling.downloads import file_name, file_response
+from ligestilling.lib import exports
 
 from . import importing as imp
 from . import selectors, services
@@ -292,44 +290,16 @@ def indicator_export(request, uuid, indicator_uuid, fmt):
     table = selectors.dataset_table(dataset, indicator, threshold=_threshold(request), dimension=dimension,
                                     period=period)
     header, rows = selectors.export_rows(table)
-    notes = [selectors.neutralise(n) for n in table.notes]
-    source = selectors.neutralise(_("Source: %(source)s") % {"source": dataset.source}) if dataset.source else ""
+    footer = list(table.notes)
+    if dimension:  # the rows are categories of one period (the chosen one, else the latest)
+        chosen = request.GET.get("period") or next(iter(selectors.periods(indicator)), None)
+        if chosen:
+            footer.append(exports.period_line(selectors.period_label(chosen)))
+    if dataset.source:
+        footer.append(_("Source: %(source)s") % {"source": dataset.source})
     audit.record("dataset.export", request=request, obj=dataset, indicator=str(indicator.uuid), format=fmt,
                  rows=len(rows))
-    name = slugify(f"{dataset.title}-{indicator.name}")[:80] or "indikator"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([selectors.neutralise(indicator.name)])
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in row])
-        for line in [*notes, source]:
-            if line:
-                writer.writerow([line])
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title=_("Indicator")[:31])
-        ws.append([selectors.neutralise(indicator.name)])
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        for line in [*notes, source]:
-            if line:
-                ws.append([line])
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
-def _csv_value(value):
-    # Danish spreadsheets read a decimal comma; numbers are ours, never text that could run.
-    if isinstance(value, float):
-        return repr(value).replace(".", ",")
-    return value
+    # The one writer of every export: decimal mark of the language, formulas neutralised.
+    sheet = exports.Sheet(title=indicator.name, header=header, rows=rows, footer=footer)
+    body = exports.write_csv(sheet) if fmt == "csv" else exports.write_xlsx(sheet)
+    return file_response(body, file_name(dataset.title, indicator.name, ext=fmt))

@@ -6,11 +6,11 @@ from django.db import OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.views.decorators.csrf import requires_csrf_token
 
 from accounts import access
 from accounts.models import Role
+from ligestilling.lib import formatting
 
 from .start import start_cards, start_panels
 
@@ -29,7 +29,7 @@ def home(request):
 
 
 def guidance(request):
-    language = "en" if (get_language() or "da").startswith("en") else "da"
+    language = formatting.resolve_lang()
     return render(request, f"guidance/guidance_{language}.html")
 
 

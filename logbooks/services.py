@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, versions
 from accounts.models import Municipality, Unit, User
+from ligestilling.lib import periods
 from reporting.summary import count_conversation
 from reporting.tasks import refresh_summary_task
 
@@ -323,15 +324,7 @@ def retention_cutoff(municipality: Municipality, today: dt.date | None = None) -
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months earlier (clamped to the month's last day)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return periods.add_months(day, -months)
 
 
 @transaction.atomic

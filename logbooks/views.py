@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access, audit, roles
 from accounts.models import Unit
+from ligestilling.lib import periods
 
 from . import rules, selectors, services
 from .forms import (
@@ -28,7 +27,6 @@ from .forms import (
     UnitParametersForm,
 )
 from .models import Entry, ListItem, Observation, UnitSettings
-from .services import months_before
 
 PAGE_SIZE = 20
 
@@ -286,7 +284,8 @@ def analysis(request):
     unit = rules.unit_from_query(request, need=access.ANALYSE) or units.first()
     form = AnalysisForm(request.GET or None)
     today = timezone.localdate()
-    date_from, date_to = months_before(today, 12) + dt.timedelta(days=1), today
+    default = periods.last_12_months(today)  # "Seneste 12 måneder", as on the dashboard
+    date_from, date_to = default.date_from, default.date_to
     if form.is_valid():
         date_from = form.cleaned_data["date_from"] or date_from
         date_to = form.cleaned_data["date_to"] or date_to

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -17,6 +16,8 @@ from django.views.decorators.http import require_POST
 from accounts import access as base_access
 from accounts import params, roles
 from accounts.models import Unit
+from ligestilling.downloads import file_name, file_response
+from ligestilling.pdf import render_pdf
 
 from . import measures, services
 from .access import (
@@ -206,8 +207,6 @@ def project_delete(request, uuid):
 @login_required
 def project_pdf(request, uuid):
     project = get_project_for(request, uuid, READ)
-    import weasyprint
-
     with translation.override("da"):
         evaluations = _evaluations(project, project.criteria.select_related("dataset_indicator")
                                    .prefetch_related("measurements__cycle"), base_access.get_scope(request.user))
@@ -216,10 +215,8 @@ def project_pdf(request, uuid):
             "evaluations": evaluations, "actions": project.actions.select_related("owner"),
             "printed": timezone.localdate(), "lang": "da",
         }, request=request)
-        pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="projektplan-{project.uuid}.pdf"'
-    return response
+        pdf, _pages = render_pdf(html)
+    return file_response(pdf, file_name("Projektplan", project.title, ext="pdf"), inline=True)
 
 
 def _evaluations(project, criteria, scope) -> list[measures.Evaluation]:

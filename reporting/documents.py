@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit
-from reporting import selectors
 from ligestilling.lib import statistics as st
-from reporting.models import Report
 from ligestilling.lib.periods import date_da, period_from_dates
+from reporting import selectors
+from reporting.models import Report
 
 
 def recommendations() -> list[tuple[str, str]]:
@@ -101,13 +101,13 @@ def _facts(dashboard: selectors.Dashboard) -> list[tuple[str, str]]:
         section = dashboard.section(key)
         if section is None:
             continue
-        verdicts = dict(section.text_columns).get(_("Assessment"), ())
-        for label, cells, verdict in zip(section.table.row_labels, section.table.cells, verdicts, strict=False):
+        for label, cells, verdict in zip(section.table.row_labels, section.table.cells, section.verdicts,
+                                         strict=False):
             gap = cells[-1]
             if gap.suppressed or gap.value is None:
                 continue
             tested += 1
-            if verdict == selectors.verdict_label(st.SIGNIFICANT):
+            if verdict == st.SIGNIFICANT:  # the code, not its translated label
                 significant += 1
                 if largest is None or abs(gap.value) > abs(largest[1].value):
                     largest = (label, gap)

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ligestilling.lib import privacy
-from ligestilling.lib import periods
+from ligestilling.lib import periods, privacy
 from reporting.models import Report
 from reporting.selectors import dimension_choices
 
@@ -19,7 +18,7 @@ CUSTOM = "custom"
 
 def period_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
     today = today or timezone.localdate()
-    choices = [(periods.LAST_12_MONTHS, _("Last 12 months"))]
+    choices = [(periods.LAST_12_MONTHS, _("Last 12 months")), (periods.YEAR_TO_DATE, _("Year to date"))]
     choices += [(str(y), str(y)) for y in range(today.year, today.year - 5, -1)]
     choices.append((CUSTOM, _("Choose dates")))
     return choices
@@ -105,7 +104,7 @@ class DashboardFilterForm(forms.Form):
     def get_period(self) -> periods.Period:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if data.get("period") == CUSTOM:
-            return periods.period_from_dates(data["date_from"], data["date_to"])
+            return periods.custom(data["date_from"], data["date_to"])
         return periods.parse_period(data.get("period") or periods.LAST_12_MONTHS, today=timezone.localdate())
 
 

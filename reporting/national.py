@@ -20,13 +20,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Municipality
-from ligestilling.lib import disclosure
+from ligestilling.lib import disclosure, periods
 from ligestilling.lib import statistics as st
 from reporting.models import MonthlyConversations, MunicipalitySummary
-from reporting.summary import last_twelve_months
 
 PAIR = (st.KVINDE, st.MAND)
 
@@ -87,7 +87,7 @@ class Overview:
             title="", row_labels=tuple(str(i) for i in range(len(rows))), column_labels=("w", "m", "s"),
             cells=tuple((r.women, r.men, r.share) for r in rows), threshold=self.threshold, perturbed=True,
         )
-        return list(table.suppression_notes("da"))
+        return list(table.suppression_notes())
 
 
 def _pair(women: disclosure.Keyed, men: disclosure.Keyed, threshold: int,
@@ -114,9 +114,10 @@ def _keyed(rows) -> dict:
 
 
 def _window(today: dt.date | None):
-    date_from, month_to = last_twelve_months(today)
-    next_month = (month_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return date_from, month_to, next_month - dt.timedelta(days=1)
+    """"Seneste 12 måneder" (`periods.last_12_months`): first day, first day of the last
+    month (the monthly rows are keyed by it) and last day."""
+    period = periods.last_12_months(today or timezone.localdate())
+    return period.date_from, periods.month_start(period.date_to), period.date_to
 
 
 def _sorted(rows: list[Row], sort: str) -> tuple[list[Row], str]:

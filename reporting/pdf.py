@@ -12,11 +12,11 @@ import re
 import threading
 import time
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from ligestilling import jobs
+from ligestilling.pdf import render_pdf
 from reporting import documents
 from reporting.models import Report
 
@@ -26,8 +26,6 @@ _lock = threading.Lock()
 _started = False
 
 SVG_WIDTH = 640
-#: Tagged PDF for screen readers (structure, document language and title); PDF 1.7.
-PDF_VARIANT = "pdf/ua-1"
 
 
 def _ensure_kaleido() -> None:
@@ -82,14 +80,10 @@ def build_pdf(report: Report, progress=None) -> tuple[bytes, int]:
             if progress:
                 progress(20 + int(60 * i / max(len(figures), 1)))
         html = render_html(document, svgs=svgs, charts_failed=charts_failed)
-        from weasyprint import HTML
-
-        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-        rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(pdf_variant=PDF_VARIANT)
-        pages = len(rendered.pages)
+        pdf, pages = render_pdf(html)
         if progress:
             progress(90)
-        return rendered.write_pdf(pdf_variant=PDF_VARIANT), pages
+        return pdf, pages
 
 
 def generate(report_id: int) -> Report:

@@ -35,6 +35,7 @@ from accounts.models import Municipality, Unit
 from ligestilling.lib import disclosure
 from ligestilling.lib import statistics as st
 from ligestilling.lib.periods import Period, date_da, month_label
+from ligestilling.lib.verdicts import verdict_label
 from logbooks import models as lm
 from logbooks import selectors as logbook_selectors
 from reporting import charts
@@ -71,13 +72,6 @@ def dimension_choices() -> list[tuple[str, str]]:
         ("civil_status", _("Civil status")),
         ("origin", _("Origin")),
     ]
-
-
-def verdict_label(verdict: str | None) -> str:
-    return {
-        st.SIGNIFICANT: _("Significant difference"),
-        st.NOT_SIGNIFICANT: _("Not significant"),
-    }.get(verdict or "", _("Too few to say"))
 
 
 @dataclass(frozen=True)
@@ -132,6 +126,9 @@ class Section:
     description: str = ""
     #: "n = 40 kvinder, 30 mænd": who the numbers are about (from visible cells only).
     n_text: str = ""
+    #: The verdict code of each row (`ligestilling.lib.verdicts`) where the section judges
+    #: gaps: summaries count these codes, never the translated text beside them.
+    verdicts: tuple[str | None, ...] = ()
 
     @property
     def rows(self):
@@ -149,10 +146,7 @@ class Section:
 
     @property
     def notes(self) -> list[str]:
-        """The table's own notes and the footnotes for its markers and its noise, in the
-        active language (the cache key holds the language)."""
-        lang = "en" if (get_language() or "da").startswith("en") else "da"
-        return list(self.table.notes) + list(self.table.suppression_notes(lang))
+        return list(self.table.notes) + list(self.table.suppression_notes())
 
 
 @dataclass(frozen=True)
@@ -221,7 +215,8 @@ def _gap_section(key: str, title: str, rows, subject: Subject, total_n: int | No
     significant = tuple(r.verdict == st.SIGNIFICANT for r in rows)
     figure = charts.gap_figure(table, significant=significant, n_text=n_text) if rows else None
     return Section(key=key, title=title, table=table, figure=figure,
-                   text_columns=((_("Assessment"), verdicts),), n_text=n_text)
+                   text_columns=((_("Assessment"), verdicts),), n_text=n_text,
+                   verdicts=tuple(r.verdict for r in rows))
 
 
 def _by_sex_section(picture, subject: Subject) -> Section:

@@ -187,12 +187,3 @@ def refresh_summary(*, municipality_id: int | None = None) -> int:
         MunicipalitySummary.objects.bulk_create(summaries)
     return len(ids)
 
-
-def last_twelve_months(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The first day of the month eleven months ago and the first day of this month:
-    'the last 12 months' are these twelve calendar months, the current one included."""
-    today = today or timezone.localdate()
-    index = today.year * 12 + today.month - 1 - 11
-    start = dt.date(index // 12, index % 12 + 1, 1)
-    return start, today.replace(day=1)
-

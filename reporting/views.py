@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, audit, roles
-from reporting import documents, exports, forms, national, pdf, rules, selectors, services
+from ligestilling.downloads import file_name, file_response
+from ligestilling.lib import exports
+from reporting import documents, forms, national, pdf, rules, selectors, services
 from reporting.models import Report
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -85,17 +87,15 @@ def export(request, section: str, fmt: str):
     audit.record("reporting.export", request=request, obj=subject.unit, municipality=subject.municipality,
                  section=section, format=fmt, date_from=subject.period.date_from.isoformat(),
                  date_to=subject.period.date_to.isoformat(), dimension=subject.dimension)
-    stamp = timezone.localdate().isoformat()
-    name = f"ligestilling-{section}-{stamp}.{fmt}"
+    period = subject.period
+    name = file_name("ligestilling", chosen[0].title if len(chosen) == 1 else _("all tables"),
+                     f"{period.date_from.isoformat()}-{period.date_to.isoformat()}", ext=fmt)
     if fmt == "csv":
-        body = exports.write_csv(chosen[0].table, text_columns=dict(chosen[0].text_columns))
-        content_type = "text/csv; charset=utf-8"
+        body = exports.write_csv(chosen[0].table, text_columns=dict(chosen[0].text_columns),
+                                 period_text=period.label())
     else:
-        body = exports.write_xlsx([(s.table, dict(s.text_columns)) for s in chosen])
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        body = exports.write_xlsx([(s.table, dict(s.text_columns)) for s in chosen], period_text=period.label())
+    return file_response(body, name)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -231,10 +231,8 @@ def report_download(request, uuid):
         raise Http404()
     pdf = Report.objects.filter(pk=report.pk).values_list("pdf", flat=True).first()
     audit.record("report.download", request=request, obj=report)
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
     stamp = report.created_at.date().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="ligestilling-rapport-{stamp}.pdf"'
-    return response
+    return file_response(bytes(pdf), file_name(report.title or "ligestilling-rapport", stamp, ext="pdf"))
 
 
 # --- national overview -------------------------------------------------------------------

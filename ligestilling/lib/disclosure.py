@@ -67,6 +67,11 @@ HIDDEN_TEXT = {"da": "(skjult)", "en": "(hidden)"}
 TOTAL_LABEL = {"da": "I alt", "en": "Total"}
 
 
+def _total(label: str | None) -> str:
+    """A table's total label: the caller's (translated) text, else "I alt"/"Total"."""
+    return label if label is not None else TOTAL_LABEL[fmt.resolve_lang()]
+
+
 def effective_threshold(threshold: int | None = None) -> int:
     """The threshold actually applied: the municipality's value, never below 3.
 
@@ -82,14 +87,16 @@ def is_small(value: int, threshold: int) -> bool:
     return 0 < value < effective_threshold(threshold)
 
 
-def marker(reason: str, threshold: int, lang: str = "da") -> str:
-    """What a hidden cell shows: ``"<5"`` for primary, ``"(skjult)"`` otherwise."""
+def marker(reason: str, threshold: int, lang: str | None = None) -> str:
+    """What a hidden cell shows: ``"<5"`` for primary, ``"(skjult)"`` otherwise.
+
+    ``lang=None``: the active locale (`formatting.resolve_lang`)."""
     if reason == PRIMARY:
         return f"<{threshold}"
     if reason in (SECONDARY, DERIVED):
         try:
-            return HIDDEN_TEXT[lang]
-        except KeyError:
+            return HIDDEN_TEXT[fmt.resolve_lang(lang)]
+        except (KeyError, ValueError):
             raise ValueError(f"unknown language {lang!r}") from None
     raise ValueError(f"unknown reason {reason!r}")
 
@@ -253,7 +260,7 @@ class Cell:
             return cls(kind=COUNT, reason=PRIMARY, threshold=n, is_total=is_total)
         return cls(value=value, kind=COUNT, threshold=n, is_total=is_total)
 
-    def display(self, lang: str = "da") -> str:
+    def display(self, lang: str | None = None) -> str:
         """The text a reader sees, in Danish or English."""
         if self.reason is not None:
             return marker(self.reason, self.threshold, lang)
@@ -268,7 +275,7 @@ class Cell:
             return fmt.fmt_dkk(v, self.digits or 0, lang)
         return fmt.fmt_decimal(v, 1 if self.digits is None else self.digits, lang)
 
-    def display_interval(self, lang: str = "da") -> str:
+    def display_interval(self, lang: str | None = None) -> str:
         """The interval as text, ``""`` when there is none, the marker when hidden."""
         if self.reason is not None:
             return marker(self.reason, self.threshold, lang)
@@ -276,17 +283,38 @@ class Cell:
             return ""
         return fmt.fmt_interval(self.low, self.high, _INTERVAL_KIND[self.kind], self.digits, lang)
 
-    def export_value(self, lang: str = "da") -> int | float | str:
+    def export_value(self, lang: str | None = None) -> int | float | str:
         """Value for CSV/XLSX: the raw number, the marker if hidden, ``""`` if no figure.
 
-        Raw numbers (not display strings) so spreadsheets can compute with them;
-        shares are fractions (0.32), differences are percentage points.
+        Numbers (not display strings) so spreadsheets can compute with them, rounded as
+        they are shown (a share shown "32 pct." is 0.32, a gap shown "−39 procentpoint"
+        is −39), so a file never carries more precision than the screen and the PDF;
+        shares are fractions, differences are percentage points.
         """
         if self.reason is not None:
             return marker(self.reason, self.threshold, lang)
-        return "" if self.value is None else self.value
+        return "" if self.value is None else fmt.round_shown(self.value, self._shown_digits)
 
-    def to_dict(self, lang: str = "da") -> dict[str, object]:
+    def export_interval(self, lang: str | None = None) -> tuple[int | float | str, int | float | str]:
+        """The interval's ends for CSV/XLSX, rounded as shown; the marker twice when hidden."""
+        if self.reason is not None:
+            hidden = marker(self.reason, self.threshold, lang)
+            return hidden, hidden
+        return tuple("" if end is None else fmt.round_shown(end, self._shown_digits)  # type: ignore[return-value]
+                     for end in (self.low, self.high))
+
+    @property
+    def _shown_digits(self) -> int:
+        """Decimals of the value as `display` shows it, in the unit it is stored in."""
+        if self.kind == COUNT:
+            return 0
+        if self.kind == SHARE:
+            return (self.digits or 0) + 2  # a fraction shown as a percentage
+        if self.kind in (PP, AMOUNT):
+            return self.digits or 0
+        return 1 if self.digits is None else self.digits
+
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
         """JSON-safe form (charts, APIs); hidden cells have ``value: null``."""
         return {
             "value": self.value,
@@ -341,6 +369,38 @@ def shown_share(
         s = st.share(k, n)
         value, low, high = s.share, s.low, s.high
     return derived(value, SHARE, (part, base), low=low, high=high, threshold=threshold, is_total=is_total)
+
+
+def shown_gap(
+    women_part: Cell,
+    women_base: Cell,
+    men_part: Cell,
+    men_base: Cell,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    alpha: float = 0.05,
+) -> tuple[Cell, st.Gap | None]:
+    """The women-minus-men gap of two shares, from the numbers shown: the one gap of every
+    output (logbook topics, the gap trend, project criteria, dataset shares).
+
+    Like :func:`shown_share`: computed from the published (protected) counts, each part
+    clamped to its base, so a reader recomputing from the table gets the same gap; hidden
+    (reason DERIVED) when any of the four counts is hidden; no figure when a base is 0.
+    Returns the cell (percentage points, Newcombe interval) and the statistics core's
+    :class:`~ligestilling.lib.statistics.Gap` (test, p-value, verdict code), or None
+    when there is no gap to judge. The verdict is :data:`~statistics.TOO_FEW` when a
+    base is below ``threshold``.
+    """
+    n = effective_threshold(threshold)
+    sources = (women_part, women_base, men_part, men_base)
+    if any(c.suppressed for c in sources):
+        return Cell(kind=PP, reason=DERIVED, threshold=n), None
+    if not women_base.value or not men_base.value:
+        return Cell(value=None, kind=PP, threshold=n), None
+    wn, mn = int(women_base.value), int(men_base.value)
+    w, m = min(int(women_part.value or 0), wn), min(int(men_part.value or 0), mn)
+    gap = st.proportion_gap(w, wn, m, mn, alpha=alpha, min_n=n)
+    return Cell(value=gap.difference, kind=PP, threshold=n, low=gap.low, high=gap.high), gap
 
 
 # --- Suppression engine --------------------------------------------------------------
@@ -596,7 +656,7 @@ class Table:
         threshold: int | None,
         title: str = "",
         row_header: str = "",
-        total_label: str = TOTAL_LABEL["da"],
+        total_label: str | None = None,
         notes: Sequence[str] = (),
         source: str = "",
     ) -> Table:
@@ -627,8 +687,8 @@ class Table:
         grand = cells[last_i][last_j]
         return cls(
             title=title,
-            row_labels=(*row_labels, total_label),
-            column_labels=(*column_labels, total_label),
+            row_labels=(*row_labels, _total(total_label)),
+            column_labels=(*column_labels, _total(total_label)),
             cells=cells,
             threshold=n,
             n=None if grand.suppressed else int(grand.value),  # type: ignore[arg-type]
@@ -648,7 +708,7 @@ class Table:
         title: str = "",
         row_label: str = "Antal",
         row_header: str = "",
-        total_label: str = TOTAL_LABEL["da"],
+        total_label: str | None = None,
         notes: Sequence[str] = (),
         source: str = "",
     ) -> Table:
@@ -666,7 +726,7 @@ class Table:
         return cls(
             title=title,
             row_labels=(row_label,),
-            column_labels=(*counts.keys(), total_label),
+            column_labels=(*counts.keys(), _total(total_label)),
             cells=(row,),
             threshold=n,
             n=None if total.suppressed else int(total.value),  # type: ignore[arg-type]
@@ -687,7 +747,7 @@ class Table:
         threshold: int | None,
         title: str = "",
         row_header: str = "",
-        total_label: str = TOTAL_LABEL["da"],
+        total_label: str | None = None,
         notes: Sequence[str] = (),
         source: str = "",
     ) -> Table:
@@ -709,8 +769,8 @@ class Table:
         grand = cells[last_i][last_j]
         return cls(
             title=title,
-            row_labels=(*row_labels, total_label),
-            column_labels=(*column_labels, total_label),
+            row_labels=(*row_labels, _total(total_label)),
+            column_labels=(*column_labels, _total(total_label)),
             cells=cells,
             threshold=n,
             n=None if grand.suppressed else int(grand.value),  # type: ignore[arg-type]
@@ -731,7 +791,7 @@ class Table:
         title: str = "",
         row_label: str = "Antal",
         row_header: str = "",
-        total_label: str = TOTAL_LABEL["da"],
+        total_label: str | None = None,
         notes: Sequence[str] = (),
         source: str = "",
     ) -> Table:
@@ -744,7 +804,7 @@ class Table:
         return cls(
             title=title,
             row_labels=(row_label,),
-            column_labels=(*counts.keys(), total_label),
+            column_labels=(*counts.keys(), _total(total_label)),
             cells=(row,),
             threshold=n,
             n=None if total.suppressed else int(total.value),  # type: ignore[arg-type]
@@ -809,10 +869,11 @@ class Table:
     def has_suppression(self) -> bool:
         return any(c.suppressed for row in self.cells for c in row)
 
-    def suppression_notes(self, lang: str = "da") -> tuple[str, ...]:
+    def suppression_notes(self, lang: str | None = None) -> tuple[str, ...]:
         """Footnotes explaining the markers that occur in this table."""
+        lang = fmt.resolve_lang(lang)
         reasons = {c.reason for row in self.cells for c in row if c.suppressed}
-        n, hidden = self.threshold, HIDDEN_TEXT.get(lang, HIDDEN_TEXT["da"])
+        n, hidden = self.threshold, HIDDEN_TEXT[lang]
         notes = []
         if PRIMARY in reasons:
             notes.append(
@@ -842,7 +903,7 @@ class Table:
 
     # -- export --
 
-    def to_records(self, lang: str = "da") -> list[dict[str, object]]:
+    def to_records(self, lang: str | None = None) -> list[dict[str, object]]:
         """Rows as dicts for CSV/XLSX; hidden cells carry only their marker text."""
         key = self.row_header
         return [
@@ -854,7 +915,7 @@ class Table:
             for row in self.rows
         ]
 
-    def to_dict(self, lang: str = "da") -> dict[str, object]:
+    def to_dict(self, lang: str | None = None) -> dict[str, object]:
         """JSON-safe form for charts; hidden values are ``null``, never the number."""
         return {
             "title": self.title,

@@ -1,7 +1,11 @@
 """Danish (and English) display formatting of numbers.
 
-Plain functions without Django so they work in tests, in the PDF pipeline and in
-background tasks alike.  Choices, documented once here:
+Plain functions that work in tests, in the PDF pipeline and in background tasks alike.
+The language is the one place that knows Django: ``lang=None`` (the default of every
+function here and of the disclosure cells) means the active locale
+(``django.utils.translation.get_language()``, see :func:`resolve_lang`), so the
+English interface never shows "procentpoint" because a caller forgot to pass it.
+Choices, documented once here:
 
 * Danish uses ``.`` as thousands separator and ``,`` as decimal mark
   (``12.345``, ``3,1``); English uses ``12,345`` and ``3.1``.
@@ -23,6 +27,9 @@ import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+
 MINUS = "\u2212"
 EN_DASH = "\u2013"
 MISSING = EN_DASH
@@ -31,11 +38,49 @@ LANGS = ("da", "en")
 _SEPARATORS = {"da": (".", ","), "en": (",", ".")}
 
 
+def resolve_lang(lang: str | None = None) -> str:
+    """``"da"`` or ``"en"``: ``lang`` itself, or the active locale when it is None.
+
+    The one place where the language of numbers, markers and units is decided. Any
+    locale that is not English (``en``, ``en-gb``) counts as Danish, the default; an
+    explicit unknown language is an error rather than a silent Danish text.
+    """
+    if lang is not None:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}; use 'da' or 'en'")
+        return lang
+    try:
+        active = translation.get_language()
+    except ImproperlyConfigured:  # plain Python without Django settings (scripts, pure tests)
+        active = None
+    return "en" if (active or "da").lower().startswith("en") else "da"
+
+
 def _seps(lang: str) -> tuple[str, str]:
     try:
         return _SEPARATORS[lang]
     except KeyError:
         raise ValueError(f"unknown language {lang!r}; use 'da' or 'en'") from None
+
+
+def round_shown(value: float, digits: int) -> float | int:
+    """``value`` rounded the way it is displayed (half away from zero), for exports.
+
+    Whole numbers come back as ``int`` so a spreadsheet shows ``-39``, not ``-39.0``.
+    """
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        return 0
+    return int(rounded) if digits <= 0 else float(rounded)
+
+
+def plain_number(value: float | int, lang: str | None = None) -> str:
+    """A number for a CSV file: no thousands separator, the language's decimal mark
+    (``-3,5`` in Danish, which Danish Excel reads as a number; ``-3.5`` in English)."""
+    text = repr(value) if isinstance(value, float) else str(value)
+    if "e" in text.lower():
+        text = f"{value:f}".rstrip("0").rstrip(".")
+    return text.replace(".", _seps(resolve_lang(lang))[1])
 
 
 @functools.lru_cache(maxsize=8192)  # pure; a dashboard formats ~1,000 numbers, many of them alike
@@ -67,26 +112,29 @@ def _number(value: float, digits: int, lang: str, *, signed: bool = False) -> st
     return sign + text
 
 
-def fmt_int(value: float | None, lang: str = "da") -> str:
+def fmt_int(value: float | None, lang: str | None = None) -> str:
     """Whole number with thousands separators: ``12345 → "12.345"``."""
+    lang = resolve_lang(lang)
     if value is None:
         return MISSING
     return _number(value, 0, lang)
 
 
-def fmt_decimal(value: float | None, digits: int = 1, lang: str = "da") -> str:
+def fmt_decimal(value: float | None, digits: int = 1, lang: str | None = None) -> str:
     """Decimal number: ``fmt_decimal(3.14159, 1) → "3,1"``."""
+    lang = resolve_lang(lang)
     if value is None:
         return MISSING
     return _number(value, digits, lang)
 
 
-def fmt_pct(value: float | None, digits: int = 0, lang: str = "da") -> str:
+def fmt_pct(value: float | None, digits: int = 0, lang: str | None = None) -> str:
     """A share given as a fraction: ``0.7123 → "71 pct."`` (English ``"71%"``).
 
     Whole percentages by default: with the group sizes of a municipality the
     first decimal is noise and only makes tables harder to read.
     """
+    lang = resolve_lang(lang)
     if value is None:
         return MISSING
     number = _number(100 * value, digits, lang)
@@ -99,20 +147,22 @@ def _pp_unit(number_text: str, lang: str) -> str:
     return "percentage point" if number_text.lstrip("+" + MINUS) == "1" else "percentage points"
 
 
-def fmt_pp(value: float | None, digits: int = 0, lang: str = "da", *, signed: bool = True) -> str:
+def fmt_pp(value: float | None, digits: int = 0, lang: str | None = None, *, signed: bool = True) -> str:
     """A difference in percentage points: ``-39.0 → "−39 procentpoint"``.
 
     Signed by default (``"+12 procentpoint"``) because a gap's direction is its
     meaning: under the project's convention the sign says women minus men.
     """
+    lang = resolve_lang(lang)
     if value is None:
         return MISSING
     number = _number(value, digits, lang, signed=signed)
     return f"{number} {_pp_unit(number, lang)}"
 
 
-def fmt_dkk(value: float | None, digits: int = 0, lang: str = "da") -> str:
+def fmt_dkk(value: float | None, digits: int = 0, lang: str | None = None) -> str:
     """An amount in Danish kroner: ``36992 → "36.992 kr."`` (English ``"DKK 36,992"``)."""
+    lang = resolve_lang(lang)
     if value is None:
         return MISSING
     number = _number(value, digits, lang)
@@ -127,7 +177,7 @@ def fmt_interval(
     high: float | None,
     kind: str = "pct",
     digits: int | None = None,
-    lang: str = "da",
+    lang: str | None = None,
 ) -> str:
     """An interval with the unit once: ``(0.61, 0.79, "pct") → "61–79 pct."``.
 
@@ -136,6 +186,7 @@ def fmt_interval(
     read as a minus, so the words "til"/"to" join the ends instead
     (``"−5 til 24 procentpoint"``).
     """
+    lang = resolve_lang(lang)
     if kind not in _INTERVAL_KINDS:
         raise ValueError(f"unknown kind {kind!r}; use one of {_INTERVAL_KINDS}")
     if low is None or high is None:
@@ -157,12 +208,13 @@ def fmt_interval(
     return span
 
 
-def fmt_p(p: float | None, lang: str = "da") -> str:
+def fmt_p(p: float | None, lang: str | None = None) -> str:
     """A p-value: ``"p < 0,001"`` below 0.001, else three decimals (``"p = 0,095"``).
 
     Smaller p-values are not shown in full because they suggest a precision the
     model assumptions cannot deliver.
     """
+    lang = resolve_lang(lang)
     if p is None:
         return MISSING
     if not 0 <= p <= 1:

@@ -1,33 +1,31 @@
+"""Template filters of the logbook analysis. Numbers, markers and verdicts come from the
+one presentation path (`ligestilling.lib`), in the active language."""
+
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure
 from ligestilling.lib import formatting as fmt
-from ligestilling.lib import statistics as st
+from ligestilling.lib.verdicts import verdict_label
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "da").startswith("en") else "da"
 
 
 @register.filter
 def cell(value) -> str:
     """A disclosure Cell as text (the marker when hidden)."""
-    return "–" if value is None else value.display(_lang())
+    return fmt.MISSING if value is None else value.display()
 
 
 @register.filter
 def interval(value) -> str:
-    return "" if value is None else value.display_interval(_lang())
+    return "" if value is None else value.display_interval()
 
 
 @register.filter
 def notes(table) -> tuple[str, ...]:
     """The footnotes a table's markers and its perturbation need ("<N", "±2", hidden)."""
-    return () if table is None else table.suppression_notes(_lang())
+    return () if table is None else table.suppression_notes()
 
 
 @register.simple_tag
@@ -39,22 +37,16 @@ def gap_notes(rows, threshold) -> tuple[str, ...]:
     table = disclosure.Table(title="", row_labels=tuple(str(i) for i in range(len(cells))),
                              column_labels=("w", "ws", "m", "ms", "gap"), cells=cells,
                              threshold=disclosure.effective_threshold(threshold), perturbed=True)
-    return table.suppression_notes(_lang())
+    return table.suppression_notes()
 
 
 @register.filter
 def verdict(row) -> str:
-    """The assessment of a GapRow: a code turned into text here, nowhere else on the page."""
+    """The assessment of a GapRow through the one label function; an item nobody used in
+    the period was not tested."""
     if not row.used:
         return _("Not used in the period")
-    gap = row.gap
-    if gap is None:
-        return _("Hidden (too few)")
-    return {
-        st.SIGNIFICANT: _("Significant difference"),
-        st.NOT_SIGNIFICANT: _("No clear difference"),
-        st.TOO_FEW: _("Too few to say"),
-    }[gap.verdict]
+    return verdict_label(None if row.gap is None else row.gap.verdict)
 
 
 @register.filter
@@ -62,4 +54,4 @@ def pvalue(gap) -> str:
     if gap is None:
         return ""
     p = gap.adjusted_p if gap.adjusted_p is not None else gap.p_value
-    return fmt.fmt_p(p, _lang()) if p is not None else ""
+    return fmt.fmt_p(p) if p is not None else ""

@@ -1,8 +1,8 @@
-import datetime as dt
 
 import pytest
 from django.utils import timezone
 
+from ligestilling.lib import periods
 from logbooks import services
 from logbooks.models import Entry, EntryTopic, ListItem, RaisedBy
 
@@ -37,7 +37,8 @@ def bulk_entries(tenant, n, *, sex, topics=(), citizen=(), date=None):
     unit = tenant.team
     entries = Entry.objects.bulk_create(
         Entry(municipality=tenant.municipality, unit=unit, author=tenant.medarbejder, sex=sex,
-              age_band="30-39", date=date or timezone.localdate() - dt.timedelta(days=3))
+              # Last month: inside the default period, the 12 whole months before this one.
+              age_band="30-39", date=date or periods.add_months(timezone.localdate(), -1))
         for _ in range(n)
     )
     if entries and entries[0].pk is None:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Municipality
-from ligestilling.lib import disclosure
+from ligestilling.lib import disclosure, periods
 from ligestilling.lib import statistics as st
 from logbooks.models import Entry
 from reporting import national
@@ -21,8 +21,8 @@ FREE_TEXT = "HEMMELIG-REFLEKSION"
 
 
 def conversations(tenant, women: int, men: int) -> None:
-    """Entries this month (inside the last 12 months), with free text that must never show."""
-    day = timezone.localdate().replace(day=1)
+    """Entries last month (inside the last 12 whole months), with free text that must never show."""
+    day = periods.add_months(timezone.localdate().replace(day=1), -1)
     Entry.objects.bulk_create(
         Entry(municipality=tenant.municipality, unit=tenant.team, author=tenant.medarbejder, sex=sex,
               age_band="30-39", date=day, reflections=FREE_TEXT)
@@ -97,6 +97,23 @@ def test_staff_see_every_municipality_and_the_national_total(client, staff, nati
     assert "færre end 5 personer" in html and "ændret tilfældigt med højst ±2" in html
     assert "<caption>" in html and 'scope="col"' in html and 'scope="row"' in html
     assert FREE_TEXT not in html
+
+
+def test_the_window_is_the_twelve_whole_months_before_this_one_and_the_header_says_so(client, staff,
+                                                                                    national_world):
+    """"Seneste 12 måneder" as everywhere (ligestilling.lib.periods): the running month is
+    not counted, and the page states the first and the last day."""
+    conversations(national_world.odense, 0, 0)
+    Entry.objects.create(municipality=national_world.odense.municipality, unit=national_world.odense.team,
+                         author=national_world.odense.medarbejder, sex="kvinde", age_band="30-39",
+                         date=timezone.localdate())
+    refresh_summary()
+    client.force_login(staff)
+    html = client.get(reverse(URL)).content.decode()
+    odense = next(r for r in body_rows(html) if r.startswith("Odense"))
+    assert odense.startswith("Odense Kommune 461 40 30 ")  # today's conversation is not in the window
+    window = periods.last_12_months(timezone.localdate())
+    assert f"{periods.date_da(window.date_from)} – {periods.date_da(window.date_to)}" in html
 
 
 def test_staff_can_sort_by_a_column_without_revealing_hidden_values(client, staff, national_world):

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent
+from ligestilling.lib import formatting as fmt
 from reporting import documents, selectors
 from reporting.models import Report
 from reporting.testing import seed_known
@@ -102,7 +103,9 @@ def test_the_report_is_generated_kept_and_downloadable(client, generated, tmp_pa
     assert gap_text in flat and job[1].display() in flat
     csv_text = client.get(reverse("reporting:export", args=["topics", "csv"]),
                           {"unit": str(world.odense.team.uuid), "period": "2025"}).content.decode("utf-8-sig")
-    assert f"Jobsøgning;{job[0].display()};{job[1].value};" in csv_text and str(job[4].value) in csv_text
+    # As shown (rounded the same way), with the Danish decimal mark.
+    share, gap = (fmt.plain_number(job[j].export_value(), "da") for j in (1, 4))
+    assert f"Jobsøgning;{job[0].display()};{share};" in csv_text and f";{gap};" in csv_text
 
 
 def test_the_reports_are_listed_and_the_status_page_polls(client, generated):

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from ligestilling.lib import periods
-from projects import measures
 from ligestilling.lib import statistics as st
+from projects import measures
 from reporting import selectors
 from reporting.testing import seed_indicator, seed_known, seed_project
 from tests.tenancy import assert_forbidden, assert_other_municipality_gets_404

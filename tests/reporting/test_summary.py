@@ -22,7 +22,7 @@ from logbooks.models import Entry
 from projects import measures
 from projects.models import Criterion, Project
 from reporting.models import MonthlyConversations, MunicipalitySummary
-from reporting.summary import last_twelve_months, refresh_summary
+from reporting.summary import refresh_summary
 from reporting.tasks import refresh_summary_task
 from reporting.testing import bulk, seed_indicator, seed_known, seed_project
 
@@ -204,11 +204,6 @@ def test_the_command_refreshes_all_or_one(world):
     assert list(MunicipalitySummary.objects.values_list("municipality__slug", flat=True)) == ["aarhus"]
     with pytest.raises(CommandError):
         call_command("refresh_summary", "--municipality", "atlantis")
-
-
-def test_the_last_twelve_months_are_calendar_months_up_to_this_one():
-    assert last_twelve_months(dt.date(2026, 11, 29)) == (dt.date(2025, 12, 1), dt.date(2026, 11, 1))
-    assert last_twelve_months(dt.date(2026, 1, 5)) == (dt.date(2025, 2, 1), dt.date(2026, 1, 1))
 
 
 def test_deleting_an_entry_the_summary_has_not_counted_yet_still_works(world):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from accounts import access as accounts_access
 from accounts import params, roles
 from accounts.models import Unit
+from ligestilling.downloads import file_response
+from ligestilling.pdf import render_pdf
 from projects.models import Project
 
 from .. import access, services
@@ -76,14 +78,11 @@ def can_create(request) -> bool:
 
 
 def pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
-    import weasyprint
-
+    """A Danish PDF of `template`, through the product's one PDF path (tagged PDF/UA)."""
     with translation.override("da"):
         html = render_to_string(template, context, request=request)
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    pdf, _pages = render_pdf(html)
+    return file_response(pdf, filename, inline=True)
 
 
 def checklist(choices, ticked) -> list[tuple[str, bool]]:

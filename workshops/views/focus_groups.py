@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
 from accounts import roles
+from ligestilling.downloads import file_name
 
 from .. import access, selectors, services
 from ..forms import FindingForm, FocusGroupForm, HypothesisForm, SessionForm
@@ -177,4 +178,4 @@ def focusgroup_pdf(request, uuid):
     return pdf_response(request, "workshops/focusgroup_pdf.html", {
         "group": group, "checklist": FocusGroup.Checklist.choices,
         "grounding": _grounding(group, accounts_access.get_scope(request.user)),
-    }, "fokusgruppe-guide.pdf")
+    }, file_name("Fokusgruppeguide", group.title, ext="pdf"))

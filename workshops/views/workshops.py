@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access as accounts_access
 from accounts import roles
+from ligestilling.downloads import file_name
 
 from .. import access, agenda, selectors, services
 from ..forms import (
@@ -203,7 +204,7 @@ def workshop_pdf(request, uuid):
         "workshop": workshop, "items": workshop.scheduled_items(),
         "total": agenda.format_minutes(workshop.total_minutes()),
         "participants": workshop.participants.order_by("full_name"),
-    }, f"workshop-{workshop.date:%Y-%m-%d}.pdf")
+    }, file_name("Workshop", workshop.title, f"{workshop.date:%Y-%m-%d}", ext="pdf"))
 
 
 @login_required

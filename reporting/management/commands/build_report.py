@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import Municipality, Unit
+from ligestilling.lib.periods import parse_period
 from reporting import documents, pdf, services
 from reporting.models import Report
-from ligestilling.lib.periods import parse_period
 
 
 class Command(BaseCommand):

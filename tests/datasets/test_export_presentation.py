@@ -1,0 +1,29 @@
+"""The dataset export goes through the one writer: Danish decimal commas, values rounded as
+shown, the one verdict label, a file name with Danish letters."""
+
+import csv
+import io
+from urllib.parse import unquote
+
+from django.urls import reverse
+
+from datasets.models import Indicator
+from tests.datasets.test_views import SHARE_CSV, import_text
+
+
+def test_the_dataset_csv_is_written_like_every_other_export(client, world, dataset):
+    import_text(dataset, SHARE_CSV)  # women 64/200, men 71/100: −39 procentpoint
+    indicator = Indicator.objects.get(dataset=dataset)
+    client.force_login(world.odense.leder)
+    response = client.get(reverse("datasets:indicator_export", args=[dataset.uuid, indicator.uuid, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    row = next(r for r in rows if r and r[0] == "2014")
+    assert "0,32" in row and "0,71" in row and "-39" in row  # as shown: 32 pct., 71 pct., −39 procentpoint
+    assert not any("." in v and v.replace(".", "").lstrip("-").isdigit() for v in row)  # no decimal points
+    assert "Signifikant forskel" in row
+    assert ["Kilde: Omsorgssystemet"] in rows
+    assert response["Content-Disposition"] == 'attachment; filename="Hjemmepleje 2014-Selvhjulpen.csv"'
+    dataset.title = "Træning på Ørestad"
+    dataset.save(update_fields=["title"])
+    response = client.get(reverse("datasets:indicator_export", args=[dataset.uuid, indicator.uuid, "xlsx"]))
+    assert unquote(response["Content-Disposition"].split("utf-8''", 1)[1]) == "Træning på Ørestad-Selvhjulpen.xlsx"
