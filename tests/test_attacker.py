@@ -856,7 +856,7 @@ class Publisher:
 
             grid = html_grid("national", tables[0])
             out += self.mapper.cells(grid, output="national overview", url=url,
-                                     scope_text=f"as {municipality.name} | last 12 months", scope_mask=t.all,
+                                     scope_text=f"as {municipality.name} | last 12 months", scope=t.everything,
                                      row_of=row_of)
         return out
 
@@ -895,11 +895,8 @@ SMALL_TEAM = {  # the issue's cases: one "andet" beside a total, two women in th
                 "offer": False, "outcome": False}] * 2,
 }
 
-LAST_RUN: dict = {}
-
-
 @pytest.mark.django_db(transaction=False)
-@settings(max_examples=8, deadline=None, phases=(Phase.explicit, Phase.generate), database=None,
+@settings(max_examples=5, deadline=None, phases=(Phase.explicit, Phase.generate), database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @example(plan=SMALL_TEAM)
@@ -908,8 +905,6 @@ def test_no_published_output_gives_a_protected_count_away(client, plan):
     with transaction.atomic():
         cache.clear()
         recoveries, publisher, truth, stats = _run(client, plan)
-        LAST_RUN.update(requests=publisher.requests, seconds=publisher.seconds, stats=stats,
-                        mapped=dict(publisher.mapper.mapped), unmapped=dict(publisher.mapper.unmapped))
         # The test must see the outputs it claims to attack: a changed page that no longer
         # parses would otherwise pass in silence.
         for output in ("dashboard HTML", "dashboard CSV", "dashboard XLSX", "dashboard XLSX (all tables)",
