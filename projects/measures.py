@@ -291,12 +291,13 @@ def shown_gap(women: SexFigures, men: SexFigures, threshold: int) -> tuple[dc.Ce
 
 def _share_bounds(figures: SexFigures, threshold: int) -> tuple[float, float] | None:
     """The percentages the shown figures allow: the shown share, or for a "<N" count
-    everything from 1 to N−1 of the shown n. None when the shown n is hidden or zero."""
+    everything from 1 to N+1 of the shown n ("<N" is what is left after the noise of at
+    most ±2). None when the shown n is hidden or zero."""
     if figures.n.suppressed or not figures.n.value:
         return None
     n = int(figures.n.value)
     if figures.count.suppressed:
-        return 100 / n, 100 * min(threshold - 1, n) / n
+        return 100 / n, 100 * min(threshold - 1 + dc.MAX_NOISE, n) / n
     pct = 100 * min(int(figures.count.value or 0), n) / n
     return pct, pct
 

@@ -7,7 +7,7 @@ The attacker's view of one publication is a list of `Published` cells. Each cell
 where it was published (output, URL, table, row, column) and the set of records it counts
 (a bit mask over the records, known to the test from the ORM, and to the attacker from
 the filters it chose: unit, period, sex, topic, ...). What it shows is an exact-looking
-number, "<N" (1 .. N-1) or a hidden marker.
+number, "<N" (1 .. N-1+MAX_NOISE: noise comes before the threshold) or a hidden marker.
 
 The attacks, each run once per record-key seed (`find_recoveries` reruns the whole
 publication under several seeds):
@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ligestilling.lib.disclosure import MAX_NOISE
+
 HIDDEN = "hidden"
 
 #: Derivations whose candidates need every output again (they use the whole publication).
@@ -54,6 +56,12 @@ GLOBAL_ATTACKS = ("linear", "exact subsystem", "bounds", "bounds from '<N' and z
 #: a perturbed cell shows its true value by chance in 1/4 of the seeds, in both of the
 #: first two in 1/16 (a real leak shows in many cells, so missing one of them is harmless).
 EVIDENCE_SEEDS = 2
+
+
+def marker_max(threshold: int) -> int:
+    """The largest true count a "<N" can stand for, by the published rule: every count of
+    1 or more gets its noise (at most MAX_NOISE) first, and a result below N shows "<N"."""
+    return threshold - 1 + MAX_NOISE
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,7 @@ class Published:
     definition: int = 0
     item: object = None
     value: int | None = None  # an exact-looking number
-    less_than: int | None = None  # "<N": the true count is 1 .. N-1
+    less_than: int | None = None  # "<N": the true count is 1 .. marker_max(N)
     hidden: bool = False  # "(skjult)" and the like: nothing but >= 0
 
     @property
@@ -223,13 +231,13 @@ def _within(pubs: list[Published], threshold: int) -> list[Derivation]:
                     out.append(Derivation("within one output", target, rest, used,
                                           f"total minus the other cells of the {line}"))
                 elif unknown and all(any(c.less_than for c in on_page[(m, item)]) for m in unknown):
-                    # "<N" bounds: k unknowns of 1 .. N-1 summing to `rest`.
-                    k = len(unknown)
-                    if rest == k or rest == k * (threshold - 1):
-                        each = 1 if rest == k else threshold - 1
+                    # "<N" bounds: k unknowns of 1 .. marker_max(N) summing to `rest`.
+                    k, top = len(unknown), marker_max(threshold)
+                    if rest == k or rest == k * top:
+                        each = 1 if rest == k else top
                         for m in unknown:
                             out.append(Derivation("within one output (bounds)", on_page[(m, item)][0].records,
-                                                  each, used, f"{k} cells of 1..{threshold - 1} that sum to {rest}"))
+                                                  each, used, f"{k} cells of 1..{top} that sum to {rest}"))
     return out
 
 
@@ -379,7 +387,7 @@ def _bounds(atoms: _Atoms, zeros: list[int], exact: list[int], small: list[int],
 
     k = atoms.count
     a_ub = np.array([atoms.matrix[d] for d in small] + [-atoms.matrix[d] for d in small])
-    b_ub = np.array([threshold - 1.0] * len(small) + [-1.0] * len(small))
+    b_ub = np.array([float(marker_max(threshold))] * len(small) + [-1.0] * len(small))
     # Atoms inside a shown zero are zero: fix them by their bounds (smaller programmes).
     fixed = np.zeros(k, dtype=bool)
     for d in zeros:

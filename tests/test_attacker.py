@@ -46,7 +46,7 @@ from hypothesis import strategies as st
 from accounts import versions
 from accounts.models import Municipality, Role, Unit
 from accounts.services import create_unit
-from ligestilling.lib import disclosure
+from ligestilling.lib import disclosure, periods
 from ligestilling.lib.periods import month_label
 from logbooks.models import AgeBand, Entry, EntryTopic, ListItem, RaisedBy
 from tests.adversary import Published, find_recoveries
@@ -643,11 +643,9 @@ def scopes(setting: Setting) -> list[Scope]:
 
 
 def national_window() -> tuple[dt.date, dt.date]:
-    """The national overview's period: the last twelve months, this one included."""
-    from reporting.summary import last_twelve_months
-
-    start, month = last_twelve_months(timezone.localdate())
-    return start, month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    """The national overview's period: the twelve whole months before this one."""
+    window = periods.last_12_months(timezone.localdate())
+    return window.date_from, window.date_to
 
 
 def boundaries(setting: Setting) -> set[dt.date]:

@@ -15,12 +15,13 @@ Australian Bureau of Statistics' TableBuilder and the 2021 Census of England and
   the same SQL as the count (``SUM(record_key)``), and it is additive: the key of "all
   but these" is the difference of two keys (:class:`Keyed`).
 * The **perturbation table** (:data:`PTABLE`) maps the cell key to a noise of −2 … +2
-  that is added to every count of at least N (the municipality's threshold).  The same
+  that is added to every count of 1 or more (N is the municipality's threshold).  The same
   set of records always gets the same noise, so asking twice gives nothing new, and the
   difference of two overlapping outputs is the true difference plus two independent
-  noises: never a person.  Counts of 1 … N−1 are shown as ``"<N"``; zero is shown as 0,
-  so a protected small count looks different from a true zero.  A published count is
-  never below N.
+  noises: never a person.  The noise is added to every count of 1 or more, and a result
+  below N is shown as ``"<N"``; zero is shown as 0, so a protected small count looks
+  different from a true zero.  A published count is never below N, and "<N" stands for
+  1 … N+1, so no combination of markers and zeros pins a count either.
 * Totals are protected as cells of their own (their own set of records), so a total
   need not equal the sum of the shown cells; tables say so in a footnote.  Shares,
   gaps and tests are computed from the numbers shown, so a table never contradicts
@@ -182,14 +183,19 @@ def noise(key: int) -> int:
 
 
 def protect(keyed: Keyed, threshold: int | None) -> int | None:
-    """The publishable count: 0 stays 0, 1 … N−1 give None (shown as ``"<N"``), and
-    counts of N or more get their key's noise, never going below N."""
+    """The publishable count: 0 stays 0; every other count gets its key's noise first, and
+    a result below N gives None (shown as ``"<N"``).
+
+    Noise before the threshold, not after: if "<N" meant exactly 1 … N−1, a "<5" with four
+    parts each shown "<5" would be 1 + 1 + 1 + 1 whatever the keys.  So "<N" stands for
+    1 … N+1 and a shown number for anything within ±2 of it; a true 1 … N−3 is always
+    "<N", and nothing below N is ever shown as a number.
+    """
     n = effective_threshold(threshold)
     if keyed.count == 0:
         return 0
-    if keyed.count < n:
-        return None
-    return max(n, keyed.count + noise(keyed.key))
+    shown = keyed.count + noise(keyed.key)
+    return None if shown < n else shown
 
 
 # --- Cells ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_counts_are_the_protected_true_counts_and_change_with_the_secret(client,
 
 
 def test_small_counts_show_less_than_n_zero_shows_zero_and_shares_follow_the_shown_counts(client, world, dataset):
-    import_text(dataset, "Indikator;År;Køn;Antal\nBorgere;2014;K;3\nBorgere;2014;M;40\nBorgere;2014;Andet;0\n"
+    import_text(dataset, "Indikator;År;Køn;Antal\nBorgere;2014;K;2\nBorgere;2014;M;40\nBorgere;2014;Andet;0\n"
                          "Borgere;2013;K;30\nBorgere;2013;M;25\n")
     client.force_login(world.odense.leder)
     response = client.get(reverse("datasets:dataset_detail", args=[dataset.uuid]))
@@ -151,7 +151,7 @@ def test_small_counts_show_less_than_n_zero_shows_zero_and_shares_follow_the_sho
     assert latest.figures["kvinde"].base.display() == "<5" and latest.figures["kvinde"].value.suppressed
     assert latest.figures["andet"].base.display() == "0"
     men, total = latest.figures["mand"], latest.figures["i_alt"]
-    assert men.base.value == shown(dataset, 40, "mand") and total.base.value == shown(dataset, 43, "i_alt")
+    assert men.base.value == shown(dataset, 40, "mand") and total.base.value == shown(dataset, 42, "i_alt")
     assert men.value.value == pytest.approx(min(men.base.value, total.base.value) / total.base.value)
     women = earlier.figures["kvinde"]
     assert women.value.value == pytest.approx(women.base.value / earlier.figures["i_alt"].base.value)
@@ -224,7 +224,7 @@ def test_the_family_is_the_comparisons_shown_on_the_page(client, world, dataset)
     # The export of the indicator gives the page's verdict and adjusted p-value.
     exported = export(client, dataset, "Klar")["2014"]
     adjusted = next(v for k, v in exported.items() if "justeret" in k.lower() or "adjusted" in k.lower())
-    assert adjusted == pytest.approx(clear.adjusted_p)
+    assert adjusted == round(clear.adjusted_p, 3)  # rounded as shown
     assert exported[next(k for k in exported if k in ("Vurdering", "Assessment"))] == selectors.verdict_label(
         clear.verdict)
 

