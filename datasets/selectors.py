@@ -476,7 +476,7 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
         table.notes.append(_("Every count of persons is changed at random by at most ±2 to protect individuals; "
                              "the same figure always shows the same number, so totals may differ slightly from "
                              "the sum of the cells. Shares are computed from the numbers shown."))
-    if reasons & {dc.SECONDARY, dc.DERIVED}:
+    if dc.DERIVED in reasons:
         table.notes.append(_("(hidden): withheld so that a number below %(n)s cannot be worked out.")
                            % {"n": threshold})
     if indicator.reference_id:

@@ -24,7 +24,7 @@ publication under several seeds):
    a target whose vector lies in the row space of the equations is solved for;
    ("exact subsystem"): the same with only the equations that hold exactly in this
    seed (an attacker who tried every consistent subset), and ("bounds"): a linear
-   programme with those equations, "<N" as 1 .. N-1 and atoms >= 0: min = max.
+   programme with the zeros, every shown number v as v ± MAX_NOISE, "<N" as 1 .. N-1+MAX_NOISE and atoms >= 0: min = max.
 
 A derivation is a **recovery** when it gives the true count under every seed (a
 perturbed value that equals the truth by chance is not one) and its target is
@@ -370,18 +370,20 @@ def _linear(pubs: list[Published], targets: list[_Target], n_types: int, thresho
     if with_bounds and undetermined:
         small = [d for d, cs in sets.items() if d not in numbers and any(c.less_than for c in cs)]
         zeros = [d for d in defs if numbers[d].value == 0]
-        out += _bounds(atoms, zeros, [d for d in exact if numbers[d].value], small, undetermined, numbers,
+        out += _bounds(atoms, zeros, [d for d in defs if numbers[d].value], small, undetermined, numbers,
                        threshold)
     return out
 
 
-def _bounds(atoms: _Atoms, zeros: list[int], exact: list[int], small: list[int], targets: list[_Target],
+def _bounds(atoms: _Atoms, zeros: list[int], shown: list[int], small: list[int], targets: list[_Target],
             numbers: dict[int, Published], threshold: int) -> list[Derivation]:
-    """6c: min and max of each "<N" target under "<N" as 1..N-1, atoms >= 0 and equations.
+    """6c: min and max of each "<N" target under "<N" as 1..marker_max(N), atoms >= 0.
 
     First with the zeros alone (facts that no key changes: a recovery there holds under
     every seed, e.g. a "<5" set with four disjoint parts each shown "<5" is 1+1+1+1), then
-    with every equation that holds exactly in this seed as well.
+    with every shown number v as well, read as the published rule allows: the truth lies
+    within v ± MAX_NOISE. (Not "the numbers that happen to be exact": an attacker cannot
+    tell which those are, so a derivation from them is no certainty.)
     """
     from scipy.optimize import linprog
 
@@ -393,19 +395,25 @@ def _bounds(atoms: _Atoms, zeros: list[int], exact: list[int], small: list[int],
     for d in zeros:
         fixed |= atoms.matrix[d] > 0
     out = []
-    for name, equations in (("bounds from '<N' and zeros alone", []), ("bounds", exact)):
-        a_eq = np.array([atoms.matrix[d] for d in equations]) if equations else None
-        b_eq = np.array([float(numbers[d].value) for d in equations]) if equations else None
+    for name, ranges in (("bounds from '<N' and zeros alone", []), ("bounds", shown)):
+        if ranges:
+            rows = [atoms.matrix[d] for d in ranges] + [-atoms.matrix[d] for d in ranges]
+            limits = ([numbers[d].value + MAX_NOISE for d in ranges]
+                      + [-max(1, numbers[d].value - MAX_NOISE) for d in ranges])
+            a_all = np.vstack([a_ub, np.array(rows)]) if len(a_ub) else np.array(rows)
+            b_all = np.concatenate([b_ub, np.array(limits, dtype=float)])
+        else:
+            a_all, b_all = a_ub, b_ub
         var_bounds = [(0, 0) if f else (0, None) for f in fixed]
         rest = []
         for t in targets:
             c = atoms.matrix[t.definition]
-            lo = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs")
-            hi = linprog(-c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs")
+            lo = linprog(c, A_ub=a_all, b_ub=b_all, bounds=var_bounds, method="highs")
+            hi = linprog(-c, A_ub=a_all, b_ub=b_all, bounds=var_bounds, method="highs")
             if lo.status == 0 and hi.status == 0 and abs(lo.fun + hi.fun) < 1e-6:
-                how = ("every published '<N' taken as 1..N-1 and every 0 as 0: only one count fits"
-                       if not equations else
-                       "linear programme: published equations that hold, '<N' as 1..N-1, counts >= 0")
+                how = ("every published '<N' taken as 1..marker_max(N) and every 0 as 0: only one count fits"
+                       if not ranges else
+                       "linear programme: every shown number ± MAX_NOISE, '<N' as 1..marker_max(N), counts >= 0")
                 out.append(Derivation(name, t.records, int(round(lo.fun)), (), how))
             else:
                 rest.append(t)

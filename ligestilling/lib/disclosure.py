@@ -30,20 +30,17 @@ Australian Bureau of Statistics' TableBuilder and the 2021 Census of England and
 A hidden value is never stored in a :class:`Cell`: a ``"<N"`` cell has ``value=None``,
 so no template, chart JSON or CSV/XLSX export can leak it.
 
-The older table-by-table suppression (:func:`suppress_1d`, :func:`suppress_2d`) remains
-for the few tables that have no records behind them and is checked exactly (see
-:func:`_exposed`).
+Imported aggregates (datasets) and hand-entered measurements have no records; they get
+their keys from :func:`hashed_key`, so the same rule covers them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ligestilling.lib import formatting as fmt
 from ligestilling.lib import statistics as st
@@ -51,10 +48,9 @@ from ligestilling.lib import statistics as st
 DEFAULT_THRESHOLD = 5
 MIN_THRESHOLD = 3
 
-PRIMARY = "primary"
-SECONDARY = "secondary"
-DERIVED = "derived"
-REASONS = (PRIMARY, SECONDARY, DERIVED)
+PRIMARY = "primary"  # a count shown as "<N"
+DERIVED = "derived"  # a share, gap or interval computed from a "<N" count
+REASONS = (PRIMARY, DERIVED)
 
 COUNT = "count"
 SHARE = "share"
@@ -94,7 +90,7 @@ def marker(reason: str, threshold: int, lang: str | None = None) -> str:
     ``lang=None``: the active locale (`formatting.resolve_lang`)."""
     if reason == PRIMARY:
         return f"<{threshold}"
-    if reason in (SECONDARY, DERIVED):
+    if reason == DERIVED:
         try:
             return HIDDEN_TEXT[fmt.resolve_lang(lang)]
         except (KeyError, ValueError):
@@ -242,20 +238,6 @@ class Cell:
     @property
     def suppressed(self) -> bool:
         return self.reason is not None
-
-    @classmethod
-    def count(cls, value: int, threshold: int, *, is_total: bool = False) -> Cell:
-        """A single count with primary suppression only.
-
-        Safe on its own (a KPI tile); inside a table with totals use
-        :meth:`Table.from_counts`, which also does secondary suppression.
-        """
-        n = effective_threshold(threshold)
-        if value < 0:
-            raise ValueError("counts must be non-negative")
-        if is_small(value, n):
-            return cls(kind=COUNT, reason=PRIMARY, threshold=n, is_total=is_total)
-        return cls(value=value, kind=COUNT, threshold=n, is_total=is_total)
 
     @classmethod
     def protect(cls, keyed: Keyed, threshold: int | None, *, is_total: bool = False) -> Cell:
@@ -409,205 +391,6 @@ def shown_gap(
     return Cell(value=gap.difference, kind=PP, threshold=n, low=gap.low, high=gap.high), gap
 
 
-# --- Suppression engine --------------------------------------------------------------
-#
-# A table is a set of entries (inner cells and totals) tied by linear equations, one
-# per "line" (row or column): sum of the inner entries − the total = 0.  Giving each
-# entry a sign (+1 inner cells and the grand total, −1 row and column totals) makes
-# every line sum to zero, so the entries are the edges of a graph whose nodes are the
-# lines (rows and columns; a 1-D table has one line plus a free node) and any change
-# of the hidden entries that keeps all published sums is a circulation on that graph.
-# A hidden entry can take another value iff it lies on a cycle of hidden entries
-# that can all move in the required direction within their bounds (0 … ∞, or
-# 1 … N−1 for a "<N" cell).  This is exact, equivalent to minimising and maximising
-# the entry by linear programming (which the tests do independently).
-
-
-@dataclass
-class _Problem:
-    values: list[int]
-    lines: list[list[int]]
-    ends: list[tuple[int, int]]
-    sign: list[int]
-    is_margin: list[bool]
-    threshold: int
-    reasons: list[str | None] = field(default_factory=list)
-
-
-def _bounds(p: _Problem, k: int) -> tuple[float, float]:
-    if p.reasons[k] == PRIMARY:
-        return 1, p.threshold - 1
-    return 0, math.inf
-
-
-def _arcs(p: _Problem) -> list[tuple[int, int, int]]:
-    """Directed arcs (from, to, entry) along which hidden entries can move."""
-    arcs = []
-    for k, reason in enumerate(p.reasons):
-        if reason is None:
-            continue
-        lo, hi = _bounds(p, k)
-        up, down = p.values[k] < hi, p.values[k] > lo
-        s_up, s_down = (up, down) if p.sign[k] > 0 else (down, up)
-        u, v = p.ends[k]
-        if s_up:
-            arcs.append((u, v, k))
-        if s_down:
-            arcs.append((v, u, k))
-    return arcs
-
-
-def _reaches(arcs: list[tuple[int, int, int]], start: int, goal: int, skip: int) -> bool:
-    adjacency: dict[int, list[int]] = {}
-    for a, b, k in arcs:
-        if k != skip:
-            adjacency.setdefault(a, []).append(b)
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            return True
-        for nxt in adjacency.get(node, ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return False
-
-
-def _exposed(p: _Problem) -> list[int]:
-    """Hidden entries whose value the published numbers pin down exactly."""
-    arcs = _arcs(p)
-    exposed = []
-    for k, reason in enumerate(p.reasons):
-        if reason is None:
-            continue
-        movable = any(_reaches(arcs, b, a, k) for a, b, kk in arcs if kk == k)
-        if not movable:
-            exposed.append(k)
-    return exposed
-
-
-def _pick(p: _Problem, candidates: Iterable[int]) -> int | None:
-    """Smallest non-zero visible entry (inner cells before totals); zeros last."""
-    visible = [k for k in candidates if p.reasons[k] is None]
-    if not visible:
-        return None
-    return min(visible, key=lambda k: (p.values[k] == 0, p.values[k], p.is_margin[k], k))
-
-
-def _solve(p: _Problem) -> list[str | None]:
-    p.reasons = [PRIMARY if 0 < v < p.threshold else None for v in p.values]
-    if not any(p.reasons):
-        return p.reasons  # nothing small: nothing to protect (most tables of a large unit)
-    while True:
-        changed = False
-        for line in p.lines:
-            if sum(p.reasons[k] is not None for k in line) == 1:
-                k = _pick(p, line)
-                if k is not None:
-                    p.reasons[k] = SECONDARY
-                    changed = True
-        if changed:
-            continue
-        exposed = _exposed(p)
-        if not exposed:
-            return p.reasons
-        target = exposed[0]
-        near = [k for line in p.lines if target in line for k in line]
-        k = _pick(p, near)
-        if k is None:
-            k = _pick(p, range(len(p.values)))
-        if k is None:
-            # Everything is hidden, yet the "<N" markers themselves (1 … N−1, while
-            # zeros would show) still pin a value: the table covers so few people
-            # that no figure is safe.  Show every cell as merely hidden.
-            return [SECONDARY] * len(p.values)
-        p.reasons[k] = SECONDARY
-
-
-def _check_counts(values: Iterable[int]) -> None:
-    for v in values:
-        if int(v) != v or v < 0:
-            raise ValueError(f"counts must be non-negative integers, got {v!r}")
-
-
-def _problem_2d(counts: Sequence[Sequence[int]], threshold: int) -> tuple[_Problem, int, int]:
-    n = effective_threshold(threshold)
-    rows = [list(r) for r in counts]
-    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
-        raise ValueError("counts must be a non-empty rectangular table")
-    for r in rows:
-        _check_counts(r)
-    rows = [[int(v) for v in r] for r in rows]
-    n_rows, n_cols = len(rows), len(rows[0])
-    full = [r + [sum(r)] for r in rows]
-    full.append([sum(col) for col in zip(*full, strict=True)])
-    width = n_cols + 1
-    values, ends, sign, is_margin = [], [], [], []
-    for i in range(n_rows + 1):
-        for j in range(width):
-            values.append(int(full[i][j]))
-            ends.append((i, n_rows + 1 + j))
-            margin_row, margin_col = i == n_rows, j == n_cols
-            sign.append(-1 if margin_row != margin_col else 1)
-            is_margin.append(margin_row or margin_col)
-    lines = [[i * width + j for j in range(width)] for i in range(n_rows + 1)]
-    lines += [[i * width + j for i in range(n_rows + 1)] for j in range(width)]
-    return _Problem(values, lines, ends, sign, is_margin, n), n_rows, width
-
-
-def suppress_2d(counts: Sequence[Sequence[int]], threshold: int) -> list[list[str | None]]:
-    """Suppression reasons for a 2-D table *with* its totals.
-
-    Returns an (R+1) x (C+1) matrix of reasons (None = publish): the last column is
-    the row totals, the last row the column totals, the corner the grand total.
-    """
-    problem, n_rows, width = _problem_2d(counts, threshold)
-    reasons = _solve(problem)
-    return [reasons[i * width : (i + 1) * width] for i in range(n_rows + 1)]
-
-
-def audit_2d(
-    counts: Sequence[Sequence[int]],
-    reasons: Sequence[Sequence[str | None]],
-    threshold: int,
-) -> list[tuple[int, int]]:
-    """Hidden entries (row, column of the table with totals) that can be recovered.
-
-    Lets callers and tests check any suppression pattern, e.g. one edited by hand:
-    an empty list means every hidden entry admits more than one value.
-    """
-    problem, n_rows, width = _problem_2d(counts, threshold)
-    flat = [r for row in reasons for r in row]
-    if len(flat) != len(problem.values):
-        raise ValueError("reasons must cover the table including its totals")
-    problem.reasons = list(flat)
-    return [divmod(k, width) for k in _exposed(problem)]
-
-
-def suppress_1d(counts: Sequence[int], threshold: int) -> list[str | None]:
-    """Suppression reasons for counts *and* their total (the last element)."""
-    n = effective_threshold(threshold)
-    if not counts:
-        raise ValueError("counts must not be empty")
-    _check_counts(counts)
-    values = [int(v) for v in counts]
-    values.append(sum(values))
-    k = len(values)
-    reasons = _solve(
-        _Problem(
-            values=values,
-            lines=[list(range(k))],
-            ends=[(0, 1)] * k,
-            sign=[1] * (k - 1) + [-1],
-            is_margin=[False] * (k - 1) + [True],
-            threshold=n,
-        )
-    )
-    return reasons
-
-
 # --- Tables --------------------------------------------------------------------------
 
 
@@ -651,97 +434,6 @@ class Table:
             raise ValueError("row_header must differ from the column labels")
 
     # -- construction --
-
-    @classmethod
-    def from_counts(
-        cls,
-        counts: Sequence[Sequence[int]],
-        *,
-        row_labels: Sequence[str],
-        column_labels: Sequence[str],
-        threshold: int | None,
-        title: str = "",
-        row_header: str = "",
-        total_label: str | None = None,
-        notes: Sequence[str] = (),
-        source: str = "",
-    ) -> Table:
-        """A count table with row, column and grand totals, suppression applied.
-
-        ``threshold`` is the municipality's setting (clamped to >= 3).
-        """
-        n = effective_threshold(threshold)
-        if len(counts) != len(row_labels) or any(len(r) != len(column_labels) for r in counts):
-            raise ValueError("labels do not match the shape of counts")
-        reasons = suppress_2d(counts, n)
-        full = [list(r) + [sum(r)] for r in counts]
-        full.append([sum(col) for col in zip(*full, strict=True)])
-        last_i, last_j = len(full) - 1, len(full[0]) - 1
-        cells = tuple(
-            tuple(
-                Cell(
-                    value=None if reasons[i][j] else int(v),
-                    kind=COUNT,
-                    reason=reasons[i][j],
-                    threshold=n,
-                    is_total=i == last_i or j == last_j,
-                )
-                for j, v in enumerate(row)
-            )
-            for i, row in enumerate(full)
-        )
-        grand = cells[last_i][last_j]
-        return cls(
-            title=title,
-            row_labels=(*row_labels, _total(total_label)),
-            column_labels=(*column_labels, _total(total_label)),
-            cells=cells,
-            threshold=n,
-            n=None if grand.suppressed else int(grand.value),  # type: ignore[arg-type]
-            row_header=row_header,
-            notes=tuple(notes),
-            source=source,
-            total_row=True,
-            total_column=True,
-        )
-
-    @classmethod
-    def from_counts_1d(
-        cls,
-        counts: Mapping[str, int],
-        *,
-        threshold: int | None,
-        title: str = "",
-        row_label: str = "Antal",
-        row_header: str = "",
-        total_label: str | None = None,
-        notes: Sequence[str] = (),
-        source: str = "",
-    ) -> Table:
-        """One row of counts (e.g. by sex) with a total column, suppression applied."""
-        n = effective_threshold(threshold)
-        values = [int(v) for v in counts.values()]
-        reasons = suppress_1d(values, n)
-        values.append(sum(values))
-        last = len(values) - 1
-        row = tuple(
-            Cell(value=None if r else v, kind=COUNT, reason=r, threshold=n, is_total=j == last)
-            for j, (v, r) in enumerate(zip(values, reasons, strict=True))
-        )
-        total = row[-1]
-        return cls(
-            title=title,
-            row_labels=(row_label,),
-            column_labels=(*counts.keys(), _total(total_label)),
-            cells=(row,),
-            threshold=n,
-            n=None if total.suppressed else int(total.value),  # type: ignore[arg-type]
-            row_header=row_header,
-            notes=tuple(notes),
-            source=source,
-            total_row=False,
-            total_column=True,
-        )
 
     @classmethod
     def from_keyed(
@@ -883,10 +575,11 @@ class Table:
         notes = []
         if PRIMARY in reasons:
             notes.append(
-                f"<{n}: færre end {n} personer; det præcise tal vises ikke af hensyn til "
-                "fortroligheden."
+                f"<{n}: færre end {n} personer (efter ændringen på højst ±2); det præcise tal "
+                "vises ikke af hensyn til fortroligheden."
                 if lang == "da"
-                else f"<{n}: fewer than {n} people; the exact number is withheld for privacy."
+                else f"<{n}: fewer than {n} people (after the change of at most ±2); the exact "
+                "number is withheld for privacy."
             )
         if self.perturbed and any(not c.suppressed and c.value for row in self.cells for c in row):
             notes.append(
@@ -898,12 +591,11 @@ class Table:
                 "the same selection always gives the same number, so totals may differ "
                 "slightly from the sum of the cells."
             )
-        if reasons & {SECONDARY, DERIVED}:
+        if DERIVED in reasons:
             notes.append(
-                f"{hidden}: skjult, så et tal under {n} ikke kan regnes ud fra totalerne."
+                f"{hidden}: regnet ud fra et antal, der vises som <{n}, og derfor ikke vist."
                 if lang == "da"
-                else f"{hidden}: withheld so that a number below {n} cannot be worked out "
-                "from the totals."
+                else f"{hidden}: computed from a count shown as <{n}, and therefore not shown."
             )
         return tuple(notes)
 

@@ -1,79 +1,14 @@
-"""Tests of disclosure control: primary and secondary suppression, cells and tables."""
+"""Tests of disclosure control: markers, cells and keyed tables (the cell-key method itself:
+tests/lib/test_cell_key.py)."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st_
-from scipy.optimize import linprog
 
 from ligestilling.lib import disclosure as d
 from ligestilling.lib import statistics as st
-
-# --- helpers: an independent attacker ------------------------------------------------
-
-
-def with_totals(counts: list[list[int]]) -> list[list[int]]:
-    full = [list(r) + [sum(r)] for r in counts]
-    full.append([sum(col) for col in zip(*full, strict=True)])
-    return full
-
-
-def feasible_ranges(full, reasons, threshold):
-    """Min and max of every hidden entry given everything that is published.
-
-    An attacker knows the visible cells and totals, that every row and column adds
-    up, that counts are >= 0 and that a "<N" cell lies in 1 … N-1.  Solved with
-    scipy's linprog, independently of the library's own graph-based audit.
-    """
-    n_rows, n_cols = len(full), len(full[0])
-    hidden = [(i, j) for i in range(n_rows) for j in range(n_cols) if reasons[i][j]]
-    if not hidden:
-        return {}
-    index = {cell: k for k, cell in enumerate(hidden)}
-    lines = [[(i, j, 1) for j in range(n_cols - 1)] + [(i, n_cols - 1, -1)] for i in range(n_rows)]
-    lines += [[(i, j, 1) for i in range(n_rows - 1)] + [(n_rows - 1, j, -1)] for j in range(n_cols)]
-    a_eq, b_eq = [], []
-    for line in lines:
-        row, rhs = np.zeros(len(hidden)), 0.0
-        for i, j, coef in line:
-            if (i, j) in index:
-                row[index[(i, j)]] += coef
-            else:
-                rhs -= coef * full[i][j]
-        if row.any():
-            a_eq.append(row)
-            b_eq.append(rhs)
-        else:
-            assert rhs == 0  # published numbers are consistent
-    bounds = [(1, threshold - 1) if reasons[i][j] == d.PRIMARY else (0, None) for i, j in hidden]
-    ranges = {}
-    for cell, k in index.items():
-        c = np.zeros(len(hidden))
-        c[k] = 1
-        lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds, method="highs")
-        hi = linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds, method="highs")
-        assert lo.status == 0  # the true table is feasible, so the LP must be
-        high = np.inf if hi.status == 3 else -hi.fun  # status 3: unbounded
-        ranges[cell] = (lo.fun, high)
-    return ranges
-
-
-small_or_any = st_.one_of(st_.integers(0, 4), st_.integers(0, 4), st_.integers(0, 40))
-
-
-@st_.composite
-def sex_by_age(draw):
-    """2-4 sexes x 2-6 age bands for one unit, many small counts."""
-    n_rows = draw(st_.integers(2, 4))
-    n_cols = draw(st_.integers(2, 6))
-    return [[draw(small_or_any) for _ in range(n_cols)] for _ in range(n_rows)]
-
-
-# --- threshold -----------------------------------------------------------------------
 
 
 def test_effective_threshold_never_below_three():
@@ -90,12 +25,12 @@ def test_is_small_and_marker():
     assert [d.is_small(v, 5) for v in (0, 1, 4, 5)] == [False, True, True, False]
     assert d.is_small(2, 1)  # a threshold of 1 is clamped to 3
     assert d.marker(d.PRIMARY, 5) == "<5"
-    assert d.marker(d.SECONDARY, 5) == "(skjult)"
+    assert d.marker(d.DERIVED, 5) == "(skjult)"
     assert d.marker(d.DERIVED, 5, "en") == "(hidden)"
     with pytest.raises(ValueError):
         d.marker("other", 5)
     with pytest.raises(ValueError):
-        d.marker(d.SECONDARY, 5, "de")
+        d.marker(d.DERIVED, 5, "de")
 
 
 # --- cells ---------------------------------------------------------------------------
@@ -129,22 +64,11 @@ def test_cell_display_by_kind():
     assert d.Cell(reason=d.PRIMARY, threshold=10).display() == "<10"
 
 
-def test_cell_count_primary_only():
-    assert d.Cell.count(2, 5).display() == "<5"
-    assert d.Cell.count(2, 5).value is None
-    assert d.Cell.count(0, 5).value == 0
-    assert d.Cell.count(5, 5).value == 5
-    assert d.Cell.count(2, 2).reason == d.PRIMARY  # clamped to 3
-    assert d.Cell.count(7, 10).display() == "<10"
-    with pytest.raises(ValueError):
-        d.Cell.count(-1, 5)
-
-
 def test_cell_export_and_dict():
     assert d.Cell(7).export_value() == 7
     assert d.Cell(None, kind=d.SHARE).export_value() == ""
     assert d.Cell(reason=d.PRIMARY).export_value() == "<5"
-    assert d.Cell(reason=d.SECONDARY).export_value("en") == "(hidden)"
+    assert d.Cell(reason=d.DERIVED).export_value("en") == "(hidden)"
     as_dict = d.Cell(reason=d.PRIMARY).to_dict()
     assert as_dict["value"] is None and as_dict["suppressed"] is True
     assert as_dict["display"] == "<5"
@@ -159,194 +83,21 @@ def test_derived_hidden_when_any_source_hidden():
     assert gap.value is None and gap.low is None and gap.high is None
 
 
-# --- suppression: fixed cases --------------------------------------------------------
+# --- keyed tables --------------------------------------------------------------------
+#
+# Every record key 0: every cell key is 0, whose noise is −2, so each count is shown two
+# less than the truth, and a result below 5 as "<5".
 
 
-def test_suppress_1d_cases():
-    # 3 is primary; 50 must go too, or 53 - 50 gives it back.
-    assert d.suppress_1d([3, 50], 5) == [d.PRIMARY, d.SECONDARY, None]
-    # The smallest other non-zero cell is chosen, not the larger one.
-    assert d.suppress_1d([10, 20, 2], 5) == [d.SECONDARY, None, d.PRIMARY, None]
-    # Zero is shown; the total equals the small count and is hidden by itself.
-    assert d.suppress_1d([0, 3], 5) == [None, d.PRIMARY, d.PRIMARY]
-    assert d.suppress_1d([0, 0], 5) == [None, None, None]
-    assert d.suppress_1d([7, 9], 5) == [None, None, None]
-    # Two small cells protect each other.
-    assert d.suppress_1d([1, 2, 30], 5) == [d.PRIMARY, d.PRIMARY, None, None]
-    with pytest.raises(ValueError):
-        d.suppress_1d([], 5)
-    with pytest.raises(ValueError):
-        d.suppress_1d([1.5], 5)
-
-
-def test_odense_two_of_three_men_is_hidden():
-    # Women 6 of 19 regained independence, men 2 of 3.
-    table = d.Table.from_counts(
-        [[6, 13], [2, 1]],
-        row_labels=["Kvinder", "Mænd"],
-        column_labels=["Selvhjulpen", "Ikke selvhjulpen"],
-        threshold=5,
-    )
-    men = table.rows[1]
-    assert [c.display() for c in men.cells] == ["<5", "<5", "<5"]
-    assert all(c.value is None for c in men.cells)
-    # Column totals 8 and 14 are published, so the women's cells must go too.
-    assert [c.display() for c in table.rows[0].cells] == ["(skjult)"] * 3
-    assert [c.value for c in table.rows[2].cells] == [8, 14, 22]
-    assert table.n == 22
-
-
-def test_upper_bound_of_small_cells_is_respected():
-    # [[0, 0], [4, 4]]: all four "<5" cells; rows and columns have two hidden each,
-    # but two "<5" cells adding up to a visible 8 must both be 4.  The naive
-    # "two per line" rule misses this; the exact audit hides the 8 as well.
-    reasons = d.suppress_2d([[0, 0], [4, 4]], 5)
-    assert reasons[1][2] == d.SECONDARY
-    assert d.audit_2d([[0, 0], [4, 4]], reasons, 5) == []
-    ranges = feasible_ranges(with_totals([[0, 0], [4, 4]]), reasons, 5)
-    assert all(hi - lo > 1e-7 for lo, hi in ranges.values())
-
-
-def test_audit_finds_a_bridge_cell():
-    # Two hidden 2x2 blocks joined by one hidden cell: every row and column has two
-    # or more hidden cells, yet the joining cell is fixed by the margins.
-    counts = [[10, 10, 0, 0], [10, 10, 7, 0], [0, 0, 10, 10], [0, 0, 10, 10]]
-    reasons = [[None] * 5 for _ in range(5)]
-    for i, j in [(0, 0), (0, 1), (1, 0), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (1, 2)]:
-        reasons[i][j] = d.SECONDARY
-    assert d.audit_2d(counts, reasons, 5) == [(1, 2)]
-    lo, hi = feasible_ranges(with_totals(counts), reasons, 5)[(1, 2)]
-    assert lo == pytest.approx(7) and hi == pytest.approx(7)
-    with pytest.raises(ValueError):
-        d.audit_2d(counts, reasons[:2], 5)
-
-
-def test_tiny_table_is_hidden_entirely():
-    # Two people in all: "<3" on the ones and a shown zero row would pin both ones,
-    # so nothing in the table is shown, not even as "<3".
-    reasons = d.suppress_2d([[0, 0], [1, 1]], 3)
-    assert all(r == d.SECONDARY for row in reasons for r in row)
-    ranges = feasible_ranges(with_totals([[0, 0], [1, 1]]), reasons, 3)
-    assert all(hi - lo > 1e-7 for lo, hi in ranges.values())
-    assert d.suppress_1d([4], 5) == [d.PRIMARY, d.PRIMARY]  # one cell = its total: fine
-
-
-def test_suppress_2d_input_checks():
-    with pytest.raises(ValueError):
-        d.suppress_2d([], 5)
-    with pytest.raises(ValueError):
-        d.suppress_2d([[1, 2], [3]], 5)
-    with pytest.raises(ValueError):
-        d.suppress_2d([[1, -2]], 5)
-
-
-def test_threshold_cannot_be_lowered_below_three():
-    table = d.Table.from_counts(
-        [[1, 30], [2, 40]], row_labels=["a", "b"], column_labels=["x", "y"], threshold=1
-    )
-    assert table.threshold == 3
-    assert table.cell("a", "x").display() == "<3"
-    assert table.cell("b", "x").display() == "<3"
-
-
-def test_municipality_threshold_ten():
-    table = d.Table.from_counts(
-        [[7, 30], [12, 40]], row_labels=["a", "b"], column_labels=["x", "y"], threshold=10
-    )
-    assert table.cell("a", "x").display() == "<10"
-    assert table.cell("b", "x").suppressed  # secondary in the same column
-    assert table.cell("a", "y").suppressed  # secondary in the same row
-
-
-# --- suppression: properties over random tables -------------------------------------
-
-
-@settings(max_examples=120, deadline=None)
-@given(counts=sex_by_age(), threshold=st_.sampled_from([5, 5, 3, 7]))
-def test_suppression_properties_2d(counts, threshold):
-    full = with_totals(counts)
-    reasons = d.suppress_2d(counts, threshold)
-    table = d.Table.from_counts(
-        counts,
-        row_labels=[f"r{i}" for i in range(len(counts))],
-        column_labels=[f"c{j}" for j in range(len(counts[0]))],
-        threshold=threshold,
-    )
-    for i, row in enumerate(full):
-        for j, true in enumerate(row):
-            cell = table.cells[i][j]
-            assert cell.reason == reasons[i][j]
-            if cell.suppressed:
-                assert cell.value is None
-            else:
-                # (a) no visible count in 1 … N-1, and (b) what is shown is the truth,
-                # so published margins agree with the original data.
-                assert not 0 < true < threshold
-                assert cell.value == true
-            if 0 < true < threshold:
-                assert cell.suppressed
-    # (b) for every row whose cells are all visible, the visible total adds up.
-    for row in table.cells:
-        if not any(c.suppressed for c in row):
-            assert sum(c.value for c in row[:-1]) == row[-1].value
-    # (c) no hidden entry can be recovered exactly.
-    ranges = feasible_ranges(full, reasons, threshold)
-    for cell, (lo, hi) in ranges.items():
-        i, j = cell
-        assert lo - 1e-7 <= full[i][j] <= hi + 1e-7
-        assert hi - lo > 1e-7, f"{cell} pinned to {lo} in {counts}"
-    assert d.audit_2d(counts, reasons, threshold) == []
-    # Serialised forms never contain a hidden value.
-    dumped = table.to_dict()
-    for i, row in enumerate(dumped["rows"]):
-        for j, cell in enumerate(row):
-            if reasons[i][j]:
-                assert cell["value"] is None
-    json.dumps(dumped)
-    for record, row in zip(table.to_records(), table.cells, strict=True):
-        for value, cell in zip(list(record.values())[1:], row, strict=True):
-            if cell.suppressed:
-                assert value in (f"<{max(3, threshold)}", "(skjult)")
-
-
-@settings(max_examples=150, deadline=None)
-@given(counts=st_.lists(small_or_any, min_size=1, max_size=5))
-def test_suppression_properties_1d(counts):
-    reasons = d.suppress_1d(counts, 5)
-    values = [*counts, sum(counts)]
-    hidden = [k for k, r in enumerate(reasons) if r]
-    for v, r in zip(values, reasons, strict=True):
-        assert (r is not None) or not 0 < v < 5
-    if not hidden:
-        return
-    # One equation: sum(parts) - total = 0, with the visible entries fixed.
-    coef = [1] * len(counts) + [-1]
-    row = np.array([coef[k] for k in hidden], dtype=float)
-    rhs = -sum(coef[k] * values[k] for k in range(len(values)) if k not in hidden)
-    bounds = [(1, 4) if reasons[k] == d.PRIMARY else (0, None) for k in hidden]
-    for pos in range(len(hidden)):
-        c = np.zeros(len(hidden))
-        c[pos] = 1
-        lo = linprog(c, A_eq=[row], b_eq=[rhs], bounds=bounds, method="highs")
-        hi = linprog(-c, A_eq=[row], b_eq=[rhs], bounds=bounds, method="highs")
-        assert lo.status == 0
-        high = np.inf if hi.status == 3 else -hi.fun
-        assert high - lo.fun > 1e-7, (counts, reasons)
-
-
-# --- tables --------------------------------------------------------------------------
+def k(value: int) -> d.Keyed:
+    return d.Keyed(value, 0)
 
 
 def _sex_by_age_table() -> d.Table:
-    return d.Table.from_counts(
-        [[40, 24, 3], [50, 21, 0]],
-        row_labels=["Kvinder", "Mænd"],
-        column_labels=["65-79", "80-89", "90+"],
-        threshold=5,
-        title="Selvhjulpne efter træning",
-        row_header="Køn",
-        source="Odense Kommune",
-        notes=("Nyvisiterede 2014",),
+    return d.Table.from_keyed(
+        [[k(40), k(24), k(3)], [k(50), k(21), k(0)]],
+        row_labels=["Kvinder", "Mænd"], column_labels=["65-79", "80-89", "90+"], threshold=5,
+        title="Nyvisiterede", row_header="Køn", notes=["Nyvisiterede 2014"], source="Odense Kommune",
     )
 
 
@@ -356,86 +107,66 @@ def test_table_structure_and_rows():
     assert t.column_labels == ("65-79", "80-89", "90+", "I alt")
     assert [r.is_total for r in t.rows] == [False, False, True]
     assert [r.label for r in t] == ["Kvinder", "Mænd", "I alt"]
-    assert t.cell("Kvinder", "90+").display() == "<5"
-    assert t.cell("Mænd", "90+").display() == "0"
-    # Column 90+: 3 + 0 = 3 is itself small and hidden; row Kvinder needs a partner.
-    assert t.cell("I alt", "90+").reason == d.PRIMARY
-    assert t.cell("Kvinder", "80-89").reason == d.SECONDARY
-    assert t.cell("Kvinder", "I alt").value == 67
-    assert t.n == 138
+    assert [c.display() for c in t.cells[0]] == ["38", "22", "<5", "65"]
+    assert [c.display() for c in t.cells[1]] == ["48", "19", "0", "69"]
+    # Totals are their own record sets: 3 + 0 is "<5", 138 conversations are shown as 136.
+    assert [c.display() for c in t.cells[2]] == ["88", "43", "<5", "136"]
+    assert t.n == 136
     assert t.cells[0][3].is_total and not t.cells[0][0].is_total
-    assert t.has_suppression
+    assert t.has_suppression and t.perturbed
 
 
 def test_table_records_and_json_never_hold_hidden_values():
     t = _sex_by_age_table()
-    records = t.to_records()
-    assert records[0] == {
-        "Køn": "Kvinder",
-        "65-79": 40,
-        "80-89": "(skjult)",
-        "90+": "<5",
-        "I alt": 67,
+    assert t.to_records()[0] == {"Køn": "Kvinder", "65-79": 38, "80-89": 22, "90+": "<5", "I alt": 65}
+    data = json.loads(json.dumps(t.to_dict(), ensure_ascii=False))
+    assert data["rows"][0][2] == {
+        "value": None, "low": None, "high": None, "kind": "count", "suppressed": True,
+        "reason": "primary", "display": "<5", "is_total": False,
     }
-    # Men's 21 stays visible: hiding the column total 45 protects 24 instead.
-    assert records[1]["80-89"] == 21
-    assert records[2]["80-89"] == "(skjult)"
-    assert t.to_records("en")[0]["80-89"] == "(hidden)"
-    payload = json.dumps(t.to_dict(), ensure_ascii=False)
-    data = json.loads(payload)
-    assert data["rows"][0][1] == {
-        "value": None,
-        "low": None,
-        "high": None,
-        "kind": "count",
-        "suppressed": True,
-        "reason": "secondary",
-        "display": "(skjult)",
-        "is_total": False,
-    }
+    assert "3" not in json.dumps(data["rows"][0][2])
     assert data["notes"][0] == "Nyvisiterede 2014"
-    assert len(data["notes"]) == 3  # own note + explanations of "<5" and "(skjult)"
+    assert len(data["notes"]) == 3  # own note + "<5" + the ±2 change
     assert data["source"] == "Odense Kommune"
 
 
 def test_suppression_notes():
     t = _sex_by_age_table()
-    da, en = t.suppression_notes(), t.suppression_notes("en")
-    assert da[0].startswith("<5: færre end 5 personer")
-    assert da[1].startswith("(skjult): skjult")
-    assert en[0].startswith("<5: fewer than 5 people")
-    clean = d.Table.from_counts([[10, 20]], row_labels=["a"], column_labels=["x", "y"], threshold=5)
-    assert clean.suppression_notes() == () and not clean.has_suppression
+    da, en = t.suppression_notes("da"), t.suppression_notes("en")
+    assert da[0].startswith("<5: færre end 5 personer") and "±2" in da[1]
+    assert en[0].startswith("<5: fewer than 5 people") and "±2" in en[1]
+    shares = t.share_table()
+    assert any(note.startswith("(skjult): regnet ud fra et antal") for note in shares.suppression_notes("da"))
+    clean = d.Table.from_keyed([[k(10), k(20)]], row_labels=["a"], column_labels=["x", "y"], threshold=5)
+    assert not clean.has_suppression and len(clean.suppression_notes()) == 1  # only the ±2 note
+    empty = d.Table.from_keyed([[k(0), k(0)]], row_labels=["a"], column_labels=["x", "y"], threshold=5)
+    assert empty.suppression_notes() == ()
 
 
 def test_table_1d_by_sex():
-    t = d.Table.from_counts_1d(
-        {"Kvinder": 64, "Mænd": 71, "Andet": 2}, threshold=5, title="Deltagere"
-    )
+    t = d.Table.from_keyed_1d({"Kvinder": k(64), "Mænd": k(71), "Andet": k(2)}, threshold=5, title="Deltagere")
     assert t.column_labels == ("Kvinder", "Mænd", "Andet", "I alt")
-    # The smallest other non-zero count (64, not 71) protects the "<5".
-    assert [c.display() for c in t.cells[0]] == ["(skjult)", "71", "<5", "137"]
-    assert t.n == 137 and t.total_column and not t.total_row
-    small = d.Table.from_counts_1d({"Mænd": 3}, threshold=5)
-    assert small.n is None
+    # No cell is hidden to protect the "<5": the total has its own noise.
+    assert [c.display() for c in t.cells[0]] == ["62", "69", "<5", "135"]
+    assert t.n == 135 and t.total_column and not t.total_row
+    assert d.Table.from_keyed_1d({"Mænd": k(3)}, threshold=5).n is None
 
 
-def test_share_table_hides_derived_shares():
+def test_share_table_uses_the_shown_numbers_and_hides_derived_shares():
     t = _sex_by_age_table()
     shares = t.share_table("row")
     young = shares.cell("Kvinder", "65-79")
-    ref = st.share(40, 67)
+    ref = st.share(38, 65)
     assert young.kind == d.SHARE
     assert (young.value, young.low, young.high) == (ref.share, ref.low, ref.high)
-    assert young.display() == "60 pct."
-    assert shares.cell("Kvinder", "80-89").reason == d.DERIVED
+    assert young.display() == "58 pct."
     assert shares.cell("Kvinder", "90+").reason == d.DERIVED
     assert shares.cell("Mænd", "I alt").value == 1.0
     by_column = t.share_table("column", title="Andel af aldersgruppen")
     assert by_column.title == "Andel af aldersgruppen"
-    assert by_column.cell("Mænd", "65-79").value == pytest.approx(50 / 90)
-    assert by_column.cell("Mænd", "90+").reason == d.DERIVED  # its total is hidden
-    one_d = d.Table.from_counts_1d({"a": 1, "b": 2}, threshold=5)
+    assert by_column.cell("Mænd", "65-79").value == pytest.approx(48 / 88)
+    assert by_column.cell("Mænd", "90+").reason == d.DERIVED  # its total is "<5"
+    one_d = d.Table.from_keyed_1d({"a": k(1), "b": k(2)}, threshold=5)
     with pytest.raises(ValueError):
         one_d.share_table("column")
     with pytest.raises(ValueError):
@@ -443,11 +174,17 @@ def test_share_table_hides_derived_shares():
 
 
 def test_share_of_empty_row_is_no_figure():
-    t = d.Table.from_counts(
-        [[0, 0], [10, 20]], row_labels=["a", "b"], column_labels=["x", "y"], threshold=5
-    )
+    t = d.Table.from_keyed([[k(0), k(0)], [k(10), k(20)]], row_labels=["a", "b"], column_labels=["x", "y"],
+                           threshold=5)
     cell = t.share_table().cell("a", "x")
     assert cell.value is None and not cell.suppressed and cell.display() == "–"
+
+
+def test_threshold_ten_and_never_below_three():
+    t = d.Table.from_keyed([[k(11), k(30)]], row_labels=["a"], column_labels=["x", "y"], threshold=10)
+    assert [c.display() for c in t.cells[0]] == ["<10", "28", "39"]
+    low = d.Table.from_keyed([[k(4), k(30)]], row_labels=["a"], column_labels=["x", "y"], threshold=1)
+    assert low.threshold == 3 and low.cells[0][0].display() == "<3"
 
 
 def test_table_validation():
@@ -460,4 +197,4 @@ def test_table_validation():
             title="", row_labels=("a",), column_labels=("x",), cells=((d.Cell(1),),), row_header="x"
         )
     with pytest.raises(ValueError):
-        d.Table.from_counts([[1, 2]], row_labels=["a", "b"], column_labels=["x", "y"], threshold=5)
+        d.Table.from_keyed([[k(1), k(2)]], row_labels=["a", "b"], column_labels=["x", "y"], threshold=5)
