@@ -324,10 +324,8 @@ def _row_cells(figs: dict[str, _Agg], measure: str, threshold: int, sexes: list[
                 gap = dc.derived(None, dc.PP, sources, threshold=threshold)
             else:
                 # The test of the numbers shown, so a reader recomputing it from the table agrees.
-                wn, mn = int(fw.base.value), int(fm.base.value)
-                g = st.proportion_gap(min(int(fw.part.value), wn), wn, min(int(fm.part.value), mn), mn,
-                                      min_n=threshold)
-                gap = dc.derived(g.difference, dc.PP, sources, low=g.low, high=g.high, threshold=threshold)
+                shown, g = dc.shown_gap(fw.part, fw.base, fm.part, fm.base, threshold=threshold)
+                gap = dc.derived(shown.value, dc.PP, sources, low=shown.low, high=shown.high, threshold=threshold)
                 test = g
         return figures, gap, test
 

@@ -128,25 +128,13 @@ def _gap_row(label: str, women_raised: Keyed, women_base: disclosure.Cell, men_r
     women_share = disclosure.shown_share(women, women_base, threshold=threshold)
     men_share = disclosure.shown_share(men, men_base, threshold=threshold)
     used = women_raised.count + men_raised.count > 0
-    if any(c.suppressed for c in (women, women_base, men, men_base)):
-        gap = None
-        gap_cell = disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold)
-    elif not used:
+    gap_cell, gap = disclosure.shown_gap(women, women_base, men, men_base, threshold=threshold)
+    if not used and not gap_cell.suppressed:
         # Nobody touched the item: 0 is shown, but there is no comparison to test.
         gap = None
         gap_cell = disclosure.Cell(value=None, kind=disclosure.PP, threshold=threshold)
-    else:
-        wn, mn = int(women_base.value), int(men_base.value)
-        w, m = min(int(women.value), wn), min(int(men.value), mn)
-        gap = st.proportion_gap(w, wn, m, mn, min_n=threshold)
-        gap_cell = _gap_cell(gap, threshold)
     return GapRow(label=label, women=women, women_share=women_share, men=men, men_share=men_share,
                   gap_cell=gap_cell, gap=gap, used=used)
-
-
-def _gap_cell(gap: st.Gap, threshold: int) -> disclosure.Cell:
-    return disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold, low=gap.low,
-                           high=gap.high)
 
 
 def _rows(labels: dict[int, str], counts: dict[tuple[int, str], Keyed], women_base: disclosure.Cell,

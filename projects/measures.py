@@ -272,21 +272,12 @@ def _figures(count: dc.Keyed, n: dc.Keyed, threshold: int) -> SexFigures:
 
 
 def shown_gap(women: SexFigures, men: SexFigures, threshold: int) -> tuple[dc.Cell | None, st.Gap | None]:
-    """The women-minus-men gap (percentage points, Newcombe interval) from the shown counts.
-
-    None ("–") when a sex has nobody; hidden (reason "derived") when any of the four counts
-    is "<N", as on the logbook pages: a gap and three visible counts would give the hidden
-    one back. A shown count above its shown n (independent noise) counts as the whole n,
-    as in `disclosure.shown_share`.
-    """
-    sources = (women.count, women.n, men.count, men.n)
-    if any(c.suppressed for c in sources):
-        return dc.derived(None, dc.PP, sources, threshold=threshold), None
-    wc, wn, mc, mn = (int(c.value) for c in sources)  # type: ignore[arg-type]
-    if not wn or not mn:
+    """The women-minus-men gap from the shown counts: `disclosure.shown_gap`, the one gap
+    of every output; None ("–") when a sex has nobody."""
+    cell, gap = dc.shown_gap(women.count, women.n, men.count, men.n, threshold=threshold)
+    if cell.value is None and not cell.suppressed:
         return None, None
-    gap = st.proportion_gap(min(wc, wn), wn, min(mc, mn), mn, min_n=threshold)
-    return dc.Cell(value=gap.difference, kind=dc.PP, threshold=threshold, low=gap.low, high=gap.high), gap
+    return cell, gap
 
 
 def _share_bounds(figures: SexFigures, threshold: int) -> tuple[float, float] | None:

@@ -344,12 +344,9 @@ def _month_gap(hits: dict[Month, disclosure.Keyed], monthly_n: dict[Month, discl
                                              column_labels=["kvinde", "mand"], threshold=threshold)
     if any(c.suppressed for row in two_by_two.cells for c in row):
         return disclosure.Cell(kind=disclosure.PP, reason=disclosure.DERIVED, threshold=threshold), st.TOO_FEW
-    (sw, sm, _t), _not, (swn, smn, _tt) = ([int(c.value) for c in row] for row in two_by_two.cells)
-    # Independent noise can put a part above its base: read it as the whole base.
-    gap = st.proportion_gap(min(sw, swn), swn, min(sm, smn), smn, min_n=threshold)
-    cell = disclosure.Cell(value=gap.difference, kind=disclosure.PP, threshold=threshold, low=gap.low,
-                           high=gap.high)
-    return cell, gap.verdict
+    (women, men, _t), _not, (women_n, men_n, _tt) = two_by_two.cells
+    cell, gap = disclosure.shown_gap(women, women_n, men, men_n, threshold=threshold)
+    return cell, gap.verdict if gap else st.TOO_FEW
 
 
 def _gap_trend_section(subject: Subject, topics: Section, monthly_n: dict[Month, disclosure.Keyed]) -> Section | None:
