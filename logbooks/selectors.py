@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure
+from ligestilling.lib import formatting as fmt
 from ligestilling.lib import statistics as st
 from ligestilling.lib.disclosure import Keyed
 
@@ -79,6 +80,8 @@ class GapRow:
     staff_women: disclosure.Cell | None = None
     staff_men: disclosure.Cell | None = None
     used: bool = True
+    #: The age-adjusted gap beside the crude one (analysis page; None elsewhere).
+    age: st.AgeAdjustment | None = None
 
     @property
     def verdict(self) -> str | None:
@@ -159,6 +162,7 @@ def gender_picture(
     threshold: int,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    age_adjust: bool = False,
 ) -> GenderPicture:
     """Aggregate the entries of `unit_ids` (pass the subtree) in [date_from, date_to].
 
@@ -166,6 +170,9 @@ def gender_picture(
     units gets a row. Every count comes from SQL with the sum of its records' keys and is
     protected by the cell-key method, so the same set of conversations always gives the
     same numbers whatever filter selected it, and differencing two outputs gives noise.
+
+    `age_adjust`: also give each tested row its age-adjusted gap (`GapRow.age`), at the
+    cost of one more query per kind of list item (the analysis page asks for it).
     """
     unit_ids = list(unit_ids)
     threshold = disclosure.effective_threshold(threshold)
@@ -238,6 +245,11 @@ def gender_picture(
     for i, gap in zip(tested, adjusted, strict=True):
         final[i] = replace(final[i], gap=gap)
 
+    if age_adjust and tested:
+        ids = [*labels[ListItem.Kind.TOPIC], *labels[ListItem.Kind.OFFER], *labels[ListItem.Kind.OUTCOME]]
+        by_band = _item_counts_by_age(entries, on_topic, via_entry)
+        _add_age_adjustment(final, ids, by_band, by_age, threshold)
+
     zero = disclosure.ZERO
     for k, item_id in enumerate(labels[ListItem.Kind.TOPIC]):
         split = {}
@@ -260,6 +272,52 @@ def gender_picture(
         outcomes=final[n_topics + n_offers:],
         by_age=by_age,
     )
+
+
+def _item_counts_by_age(entries, on_topic: dict, via_entry: dict) -> dict[tuple[int, str, str], Keyed]:
+    """Keyed counts per (list item, sex, age band): topics, offers and outcomes. The age band
+    lives on the entry, so these join it (the analysis page only, never the dashboard)."""
+    counts: dict[tuple[int, str, str], Keyed] = {}
+    queries = (
+        EntryTopic.objects.filter(**on_topic).values_list("topic_id", "sex", "entry__age_band")
+        .annotate(n=Count("*"), k=Sum("record_key")),
+        Entry.offers.through.objects.filter(**via_entry).values_list("listitem_id", "entry__sex", "entry__age_band")
+        .annotate(n=Count("*"), k=Sum("entry__record_key")),
+        entries.filter(outcome__isnull=False).values_list("outcome_id", "sex", "age_band")
+        .annotate(n=Count("id"), k=Sum("record_key")),
+    )
+    for query in queries:
+        for (item_id, sex, band), keyed in _keyed(query.order_by()).items():
+            counts[(item_id, sex, band)] = counts.get((item_id, sex, band), disclosure.ZERO) + keyed
+    return counts
+
+
+def _add_age_adjustment(rows: list[GapRow], item_ids: list[int], by_band: dict, by_age: disclosure.Table,
+                        threshold: int) -> None:
+    """Each tested row gets its Mantel–Haenszel gap over the age bands, from the numbers
+    shown: the item's protected count per band and sex against the by-age table's cells.
+    A band with a "<N" among its four numbers is left out (its counts are not published).
+    The adjusted gaps are one Benjamini–Hochberg family, like the crude ones."""
+    lang = fmt.resolve_lang()
+    women_col, men_col = SEXES.index(Sex.KVINDE), SEXES.index(Sex.MAND)
+    pending = []
+    for i, (row, item_id) in enumerate(zip(rows, item_ids, strict=True)):
+        if row.gap is None:
+            continue
+        strata = []
+        for b, band in enumerate(AgeBand):
+            bases = by_age.cells[b][women_col], by_age.cells[b][men_col]
+            parts = [disclosure.Cell.protect(by_band.get((item_id, sex, band.value), disclosure.ZERO), threshold)
+                     for sex in (Sex.KVINDE, Sex.MAND)]
+            if any(c.suppressed for c in (*bases, *parts)) or not bases[0].value or not bases[1].value:
+                continue
+            wn, mn = int(bases[0].value), int(bases[1].value)
+            strata.append((min(int(parts[0].value), wn), wn, min(int(parts[1].value), mn), mn))
+        if strata:
+            pending.append((i, st.mh_risk_difference(strata, min_n=threshold)))
+    adjusted = st.adjust_gaps([gap for _i, gap in pending])
+    for (i, _raw), gap in zip(pending, adjusted, strict=True):
+        rows[i] = replace(rows[i], age=st.AgeAdjustment.of(rows[i].gap, gap, lang))
 
 
 def _at_most(part: disclosure.Cell, whole: disclosure.Cell) -> disclosure.Cell:

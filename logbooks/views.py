@@ -292,6 +292,7 @@ def analysis(request):
     picture = selectors.gender_picture(
         municipality_id=scope.municipality_id, unit_ids=access.unit_ids_with_descendants([unit.pk]),
         threshold=request.user.municipality.suppression_threshold, date_from=date_from, date_to=date_to,
+        age_adjust=True,
     )
     audit.record("logbook.analysis", request=request, obj=unit, date_from=date_from.isoformat(),
                  date_to=date_to.isoformat())

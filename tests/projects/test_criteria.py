@@ -87,7 +87,7 @@ def test_at_most_direction(world):
 
 def test_too_few_people_is_too_little_data(world):
     criterion = make_criterion(make_project(world.odense), target_women=50, target_men=50)
-    measure(criterion, women_count=3, women_n=4, men_count=20, men_n=30)
+    measure(criterion, women_count=1, women_n=2, men_count=20, men_n=30)
     evaluation = measures.evaluate(criterion)
     assert evaluation.status == measures.TOO_LITTLE
     row = evaluation.rows[0]
