@@ -21,7 +21,7 @@ from django.db import connection, models
 from django.http import Http404, HttpRequest
 
 from . import audit, roles
-from .models import Membership, Unit
+from .models import Membership, Unit, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -183,7 +183,6 @@ def get_unit_for(request: HttpRequest, uuid, need: str = READ) -> Unit:
 
 def get_user_for(request: HttpRequest, uuid):
     """A user of the administrator's own municipality (the administrator pages)."""
-    from .models import User
 
     scope = require(request, ADMIN)
     user = User.objects.filter(municipality_id=scope.municipality_id, uuid=uuid).first()

@@ -46,8 +46,8 @@ from ligestilling.lib import privacy
 from reporting.tasks import refresh_summary_task
 
 from . import importing as imp
+from . import tasks
 from .models import Dataset, DatasetImport, Indicator, Measure, Observation
-from .tasks import import_dataset_file
 from .uploads import is_disk_full
 
 OBSERVATION_COLUMNS = ["indicator_id", "period", "sex", "age_band", "education", "civil_status", "origin", "area",
@@ -864,7 +864,7 @@ def confirm_import(*, pending: DatasetImport, plan: imp.Plan, replace: bool, use
         run_staged_import(pending.pk, language)
     else:
         def enqueue():
-            result = import_dataset_file.enqueue(pending.pk, language)
+            result = tasks.import_dataset_file.enqueue(pending.pk, language)
             # Its task row, so that a queued import whose task is gone can be failed.
             DatasetImport.objects.filter(pk=pending.pk, status=DatasetImport.Status.QUEUED).update(
                 task_id=str(result.id)[:64])

@@ -32,13 +32,18 @@ from django.utils.translation import gettext as _
 
 from accounts import versions
 from accounts.models import Municipality, Unit
+from datasets import selectors as dataset_selectors
+from datasets.models import Dataset, Indicator, Measure
 from ligestilling.lib import disclosure
 from ligestilling.lib import statistics as st
 from ligestilling.lib.periods import Period, date_da, month_label
 from ligestilling.lib.verdicts import verdict_label
 from logbooks import models as lm
 from logbooks import selectors as logbook_selectors
+from projects import measures
+from projects.models import Criterion, Project
 from reporting import charts
+from workshops.models import Workshop
 
 SEX_KEYS = (st.KVINDE, st.MAND, st.ANDET, st.UOPLYST)
 #: Breakdowns (months, age bands, ...) compare women and men only: the few conversations
@@ -92,7 +97,6 @@ class Subject:
     dataset_unit_ids: tuple[int, ...] | None = None
 
     def readable_datasets(self):
-        from datasets.models import Dataset
 
         if not self.include_indicators:
             return Dataset.objects.for_units(self.municipality.pk, ())
@@ -582,7 +586,6 @@ def _empty(kind: str, threshold: int) -> disclosure.Cell:
 
 def projects_for(subject: Subject, *, active_only: bool = True):
     """Projects involving a unit of the subject: active ones, or those overlapping the period."""
-    from projects.models import Project
 
     qs = Project.objects.filter(municipality=subject.municipality, units__in=subject.unit_ids)
     if active_only:
@@ -600,8 +603,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
     One row per criterion: the women's and the men's share in the latest period (Wilson
     intervals), the gap, and the status computed by `projects.measures.evaluate`.
     """
-    from projects import measures
-    from projects.models import Criterion
 
     qs = projects_for(subject, active_only=active_only)
     if project is not None:
@@ -655,8 +656,6 @@ def project_sections(subject: Subject, *, project=None, active_only: bool = True
 
 def indicator_sections(subject: Subject) -> list[Section]:
     """The municipality's dataset indicators that have a national reference, side by side with it."""
-    from datasets import selectors as dataset_selectors
-    from datasets.models import Indicator, Measure
 
     indicators = list(
         Indicator.objects.filter(dataset__municipality=subject.municipality, reference__isnull=False)
@@ -712,7 +711,6 @@ def indicator_sections(subject: Subject) -> list[Section]:
 
 def workshop_sections(subject: Subject) -> list[Section]:
     """Workshops held in the period by the subject's units (for the committee report)."""
-    from workshops.models import Workshop
 
     ids = Workshop.objects.filter(
         municipality=subject.municipality, units__in=subject.unit_ids,
