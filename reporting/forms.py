@@ -99,6 +99,8 @@ class DashboardFilterForm(forms.Form):
                 raise forms.ValidationError(_("Give both dates for a chosen period."))
             if data["date_from"] > data["date_to"]:
                 raise forms.ValidationError(_("The start date is after the end date."))
+            if periods.too_long(data["date_from"], data["date_to"]):
+                raise forms.ValidationError(_("A period can be at most %(years)s years.") % {"years": periods.MAX_YEARS})
         return data
 
     def get_period(self) -> periods.Period:
@@ -142,4 +144,6 @@ class ReportForm(forms.Form):
             self.add_error(None, exc)
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
+        if data.get("date_from") and data.get("date_to") and periods.too_long(data["date_from"], data["date_to"]):
+            raise forms.ValidationError(_("A period can be at most %(years)s years.") % {"years": periods.MAX_YEARS})
         return data

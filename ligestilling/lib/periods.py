@@ -63,8 +63,23 @@ def months_in(date_from: dt.date, date_to: dt.date) -> list[tuple[int, int]]:
     month = month_start(date_from)
     while month <= date_to:
         out.append((month.year, month.month))
+        if (month.year, month.month) == (dt.date.max.year, 12):
+            break  # December 9999 has no next month
         month = add_months(month, 1)
     return out
+
+
+MAX_YEARS = 10
+
+
+def too_long(date_from: dt.date, date_to: dt.date) -> bool:
+    """A chosen period longer than :data:`MAX_YEARS` years: refused by the forms, because a
+    page draws a row per month and nobody reads 120 of them."""
+    return months_between(date_from, date_to) > 12 * MAX_YEARS
+
+
+def months_between(date_from: dt.date, date_to: dt.date) -> int:
+    return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
 
 
 # --- Text --------------------------------------------------------------------------------

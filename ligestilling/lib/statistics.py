@@ -27,15 +27,12 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from scipy import special, stats
 
 from ligestilling.lib import formatting as fmt
-
-if TYPE_CHECKING:  # pandas is only needed by crosstab_shares; import lazily there
-    import pandas as pd
 
 # --- Sexes ---------------------------------------------------------------------------
 
@@ -508,79 +505,6 @@ def adjust_gaps(gaps: Sequence[G]) -> list[G]:
         else:
             result.append(replace(g, adjusted_p=adj, verdict=_verdict(adj, g.alpha, False)))
     return result
-
-
-# --- Intersectional breakdown --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CrosstabRow:
-    """One level of the second dimension (or the margin, ``level == I_ALT``)."""
-
-    level: object
-    shares: Mapping[str, Share]
-    gap: Gap
-
-    @property
-    def is_total(self) -> bool:
-        return self.level == I_ALT
-
-
-def crosstab_shares(
-    df: pd.DataFrame,
-    *,
-    by: str,
-    sex_col: str = "sex",
-    count_col: str = "count",
-    n_col: str = "n",
-    alpha: float = 0.05,
-    min_n: int = MIN_GROUP_N,
-    adjust: bool = True,
-) -> list[CrosstabRow]:
-    """Shares by sex within each level of ``by`` (e.g. age band), plus the margin.
-
-    ``df`` has one row per (level, sex) with ``count`` of ``n`` (several rows for the
-    same cell are summed).  For each level, in order of first appearance, and then for
-    the margin (``level == I_ALT``, all levels pooled) it gives the share per sex
-    present, the pooled share under :data:`I_ALT`, and the women–men :class:`Gap`
-    (verdict :data:`TOO_FEW` when a sex is missing from that level).
-
-    With ``adjust=True`` the per-level gaps are Benjamini–Hochberg adjusted as one
-    family, because an intersectional breakdown is exactly where many small tests
-    produce chance findings.  The margin is the headline comparison and is not
-    adjusted.
-    """
-    missing = {by, sex_col, count_col, n_col} - set(df.columns)
-    if missing:
-        raise ValueError(f"missing columns: {sorted(missing)}")
-    grouped = (
-        df.groupby([by, sex_col], sort=False, dropna=False)[[count_col, n_col]].sum().reset_index()
-    )
-    levels = list(dict.fromkeys(grouped[by].tolist()))
-
-    def row_for(level: object, part: pd.DataFrame) -> CrosstabRow:
-        counts = {
-            str(sex): (int(c), int(n))
-            for sex, c, n in zip(part[sex_col], part[count_col], part[n_col], strict=True)
-        }
-        shares = shares_by_sex(counts)
-        wc, wn = counts.get(KVINDE, (0, 0))
-        mc, mn = counts.get(MAND, (0, 0))
-        gap = proportion_gap(wc, wn, mc, mn, alpha=alpha, min_n=min_n)
-        return CrosstabRow(level=level, shares=shares, gap=gap)
-
-    def part_for(level: object) -> pd.DataFrame:
-        if level is None or (isinstance(level, float) and math.isnan(level)):
-            return grouped[grouped[by].isna()]
-        return grouped[grouped[by] == level]
-
-    rows = [row_for(level, part_for(level)) for level in levels]
-    if adjust and rows:
-        adjusted = adjust_gaps([r.gap for r in rows])
-        rows = [replace(r, gap=g) for r, g in zip(rows, adjusted, strict=True)]
-    margin = grouped.groupby(sex_col, sort=False)[[count_col, n_col]].sum().reset_index()
-    rows.append(row_for(I_ALT, margin))
-    return rows
 
 
 # --- Age-adjusted gap (Mantel–Haenszel risk difference) -------------------------------

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st_
@@ -447,80 +444,6 @@ def test_adjust_gaps_mean_gaps():
     out = st.adjust_gaps([a, b])
     assert out[0].adjusted_p == pytest.approx(2 * a.p_value)
     assert out[0].verdict == st.SIGNIFICANT and out[1].verdict == st.NOT_SIGNIFICANT
-
-
-# --- crosstab_shares -----------------------------------------------------------------
-
-
-def _odense_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "age": ["65-79", "65-79", "80+", "80+", "80+"],
-            "sex": [st.KVINDE, st.MAND, st.KVINDE, st.MAND, st.ANDET],
-            "count": [40, 50, 24, 21, 1],
-            "n": [120, 70, 80, 30, 2],
-        }
-    )
-
-
-def test_crosstab_levels_and_margin():
-    rows = st.crosstab_shares(_odense_frame(), by="age", adjust=False)
-    assert [r.level for r in rows] == ["65-79", "80+", st.I_ALT]
-    assert rows[-1].is_total and not rows[0].is_total
-    young, old, total = rows
-    assert young.gap == st.proportion_gap(40, 120, 50, 70)
-    assert old.gap == st.proportion_gap(24, 80, 21, 30)
-    assert (total.shares[st.KVINDE].count, total.shares[st.KVINDE].n) == (64, 200)
-    assert (total.shares[st.MAND].count, total.shares[st.MAND].n) == (71, 100)
-    assert total.gap.difference == pytest.approx(-39.0)
-    # The pooled share counts every sex, also "andet".
-    assert (old.shares[st.I_ALT].count, old.shares[st.I_ALT].n) == (46, 112)
-    assert (total.shares[st.I_ALT].count, total.shares[st.I_ALT].n) == (136, 302)
-
-
-def test_crosstab_adjusts_levels_not_margin():
-    rows = st.crosstab_shares(_odense_frame(), by="age")
-    raw = st.crosstab_shares(_odense_frame(), by="age", adjust=False)
-    expected = st.benjamini_hochberg([raw[0].gap.p_value, raw[1].gap.p_value])
-    assert [rows[0].gap.adjusted_p, rows[1].gap.adjusted_p] == pytest.approx(expected)
-    assert rows[-1].gap.adjusted_p is None
-
-
-def test_crosstab_missing_sex_and_single_sex():
-    df = pd.DataFrame(
-        {
-            "unit": ["A", "A", "B"],
-            "sex": [st.KVINDE, st.MAND, st.MAND],
-            "count": [3, 4, 8],
-            "n": [10, 9, 12],
-        }
-    )
-    rows = st.crosstab_shares(df, by="unit")
-    b = rows[1]
-    assert st.KVINDE not in b.shares
-    assert b.gap.verdict == st.TOO_FEW and b.gap.women_n == 0
-    assert b.shares[st.I_ALT].share == pytest.approx(8 / 12)
-    # Repeated rows for the same cell are summed.
-    twice = pd.concat([df, df])
-    assert st.crosstab_shares(twice, by="unit")[-1].shares[st.MAND].n == 42
-    with pytest.raises(ValueError):
-        st.crosstab_shares(df, by="age")
-
-
-def test_crosstab_missing_level_value():
-    df = pd.DataFrame(
-        {
-            "edu": ["x", None, None],
-            "sex": [st.KVINDE, st.KVINDE, st.MAND],
-            "count": [1, 2, 3],
-            "n": [5, 6, 7],
-        }
-    )
-    rows = st.crosstab_shares(df, by="edu", adjust=False)
-    assert len(rows) == 3
-    unknown = rows[1]
-    assert unknown.level is None or (isinstance(unknown.level, float) and math.isnan(unknown.level))
-    assert unknown.shares[st.KVINDE].n == 6 and unknown.shares[st.MAND].n == 7
 
 
 @given(st_.integers(1, 400), st_.integers(1, 400), st_.data())

@@ -152,3 +152,14 @@ def test_identifiers_in_title_and_recommendation_are_refused(client, kept):
             committee="Udvalget", meeting_date=None, date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 12, 31),
             sections=["summary"], summary="navn[at]domæne.dk")
     assert Report.objects.count() == 2
+
+
+def test_a_period_of_more_than_ten_years_is_refused_on_the_dashboard_and_the_report_form(client, world):
+    client.force_login(world.odense.leder)
+    body = client.get(reverse("reporting:dashboard"), {"period": "custom", "date_from": "2000-01-01",
+                                                       "date_to": "9999-12-31"}).content.decode()
+    assert "En periode kan højst være 10 år." in body
+    response = client.post(reverse("reporting:report_create"), {
+        "title": "Rapport", "committee": "Udvalget", "date_from": "2025-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 200 and "En periode kan højst være 10 år." in response.content.decode()
+    assert not Report.objects.exists()
