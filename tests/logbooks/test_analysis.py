@@ -283,3 +283,11 @@ def test_the_analysis_page_shows_when_age_explains_the_gap(client, lists):
     client.force_login(t.leder)
     body = client.get(reverse("logbooks:analysis"), {"unit": str(t.team.uuid)}).content.decode()
     assert "Justeret for alder er forskellen" in body
+
+
+def test_a_unit_without_conversations_says_so_instead_of_tables_of_zeros(client, lists):
+    t = lists.odense
+    client.force_login(t.leder)
+    body = client.get(reverse("logbooks:analysis"), {"unit": str(t.team.uuid)}).content.decode()
+    assert "Der er ikke registreret samtaler i enheden i perioden." in body
+    assert "Ikke brugt i perioden" not in body and 'id="h-age"' not in body
