@@ -31,12 +31,14 @@ def _repeatable_record_keys(monkeypatch):
     must not pass or fail by chance. Tests of the method itself set keys explicitly."""
     from datasets.models import Dataset
     from logbooks.models import Entry
+    from projects.models import Measurement
 
     rng = random.Random(2026)
     monkeypatch.setattr(Entry._meta.get_field("record_key"), "_get_default", lambda: rng.randrange(256))
-    # Imported figures are keyed by a hash that includes the dataset's uuid.
-    monkeypatch.setattr(Dataset._meta.get_field("uuid"), "_get_default",
-                        lambda: uuid.UUID(int=rng.getrandbits(128), version=4))
+    # Imported figures and hand-entered measurements are keyed by a hash of their uuid.
+    for model in (Dataset, Measurement):
+        monkeypatch.setattr(model._meta.get_field("uuid"), "_get_default",
+                            lambda: uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 @pytest.fixture

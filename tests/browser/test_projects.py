@@ -1,5 +1,7 @@
 """A leder starts an action-learning project from the template and follows a criterion."""
 
+import re
+
 import pytest
 
 from projects.models import Project
@@ -62,7 +64,8 @@ def test_leder_creates_project_adds_criterion_records_cycle_and_sees_status(page
     page.get_by_text("Målingen er gemt.").wait_for()
     criterion = page.locator("article", has_text="Andel kvinder, der er selvhjulpne")
     assert "Opfyldt" in criterion.inner_text()
-    assert "65 pct." in criterion.inner_text()
+    # 130 of 200 women, each count changed by at most ±2 (cell-key method): 63–67 pct.
+    assert re.search(r"\b6[3-7] pct\.", criterion.inner_text())
     assert_accessible(page)
 
     project = Project.objects.get(title="Træning som hjælp for kvinder")
