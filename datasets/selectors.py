@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure as dc
+from ligestilling.lib import formatting as fmt
 from ligestilling.lib import statistics as st
 from ligestilling.lib.verdicts import verdict_label
 
@@ -98,6 +99,9 @@ class TableRow:
     # takes the verdict from it.
     test: st.Gap | st.MeanGap | None = field(default=None, repr=False)
     adjusted_p: float | None = None
+    #: The age-adjusted gap beside this row's crude one (plain view of a share, when the
+    #: file has age bands; see `add_age_adjustment`).
+    age: st.AgeAdjustment | None = None
 
     @property
     def verdict_text(self) -> str:
@@ -506,7 +510,41 @@ def dataset_tables(dataset: Dataset, *, threshold: int, dimension: str = "", per
     indicators = list(dataset.indicators.select_related("reference__dataset").order_by("position", "name"))
     tables = indicator_tables(indicators, threshold=threshold, dimension=dimension, period=period)
     adjust_family(tables)
+    if not dimension:
+        add_age_adjustment(tables, indicators, threshold=threshold)
     return tables
+
+
+def add_age_adjustment(tables: list[IndicatorTable], indicators, *, threshold: int) -> None:
+    """Beside each tested share gap of the plain view: the Mantel–Haenszel gap over the age
+    bands of the same period, from the numbers the age-band view shows (a band with a "<N"
+    among its four counts is left out), and whether age changes the conclusion. The
+    adjusted gaps are one Benjamini–Hochberg family, like the crude ones."""
+    wanted = [(t, r) for t in tables for r in t.rows if isinstance(r.test, st.Gap) and _is_test(r)]
+    if not wanted or not Observation.objects.filter(
+            indicator__in=[t.indicator.pk for t, _r in wanted]).exclude(age_band="").exists():
+        return
+    by_period: dict[str, dict[int, IndicatorTable]] = {}
+    for period in sorted({r.key for _t, r in wanted}):
+        by_period[period] = {t.indicator.pk: t for t in indicator_tables(
+            indicators, threshold=threshold, dimension="age_band", period=period)}
+    pending = []
+    for table, row in wanted:
+        bands = by_period[row.key].get(table.indicator.pk)
+        strata = []
+        for band in bands.rows if bands else ():
+            w, m = band.figures.get(Sex.KVINDE), band.figures.get(Sex.MAND)
+            cells = [c for f in (w, m) if f is not None for c in (f.part, f.base)]
+            if len(cells) != 4 or any(c is None or c.suppressed or c.value is None for c in cells):
+                continue
+            wn, mn = int(w.base.value), int(m.base.value)
+            if wn and mn:
+                strata.append((min(int(w.part.value), wn), wn, min(int(m.part.value), mn), mn))
+        if len(strata) >= 2:
+            pending.append((row, st.mh_risk_difference(strata, min_n=threshold)))
+    lang = fmt.resolve_lang()
+    for (row, _raw), adjusted in zip(pending, st.adjust_gaps([g for _r, g in pending]), strict=True):
+        row.age = st.AgeAdjustment.of(row.test, adjusted, lang)
 
 
 def dataset_table(dataset: Dataset, indicator: Indicator, *, threshold: int, dimension: str = "",

@@ -245,3 +245,23 @@ def test_a_raw_p_below_five_percent_among_many_shown_comparisons_is_not_called_s
     # The same indicator alone (one comparison, e.g. a workshop's latest figure) keeps its raw verdict.
     alone = selectors.indicator_table(table.indicator, threshold=5)
     assert alone.rows[0].verdict == "significant" and alone.rows[0].adjusted_p is None
+
+
+def test_the_plain_view_says_when_age_explains_a_gap(client, world, dataset):
+    """Issue 13: women are older, and self-reliance depends on age only (30 % of those 85+,
+    80 % of those 65-74, in both sexes). The crude gap is large; adjusted for age it is gone,
+    and the page says so beside the verdict."""
+    lines, number = ["Løbenummer;Køn;Alder;Selvhjulpen"], 1
+    for sex, band, n, yes in (("K", "85+", 100, 30), ("K", "65-74", 20, 16), ("M", "85+", 20, 6),
+                              ("M", "65-74", 100, 80)):
+        for i in range(n):
+            lines.append(f"{number:05d};{sex};{band};{'ja' if i < yes else 'nej'}")
+            number += 1
+    import_text(dataset, "\n".join(lines) + "\n")
+    client.force_login(world.odense.analytiker)
+    response = client.get(reverse("datasets:dataset_detail", args=[dataset.uuid]))
+    table = next(t for t in response.context["tables"] if t.indicator.name.startswith("Selvhjulpen"))
+    row = table.rows[0]
+    assert row.test.difference < -25 and row.verdict == "significant"
+    assert row.age is not None and row.age.code == "changes" and abs(row.age.adjusted.difference) < 8
+    assert "Justeret for alder er forskellen" in response.content.decode()
