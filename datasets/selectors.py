@@ -517,29 +517,39 @@ def dataset_tables(dataset: Dataset, *, threshold: int, dimension: str = "", per
 
 def add_age_adjustment(tables: list[IndicatorTable], indicators, *, threshold: int) -> None:
     """Beside each tested share gap of the plain view: the Mantel–Haenszel gap over the age
-    bands of the same period, from the numbers the age-band view shows (a band with a "<N"
-    among its four counts is left out), and whether age changes the conclusion. The
-    adjusted gaps are one Benjamini–Hochberg family, like the crude ones."""
+    bands of the same period, from the numbers the age-band view shows (the same cells, so
+    the same noise; a band with a "<N" among its four counts is left out), and whether age
+    changes the conclusion. The adjusted gaps are one Benjamini–Hochberg family, like the
+    crude ones. One GROUP BY for every indicator and period."""
     wanted = [(t, r) for t in tables for r in t.rows if isinstance(r.test, st.Gap) and _is_test(r)]
-    if not wanted or not Observation.objects.filter(
-            indicator__in=[t.indicator.pk for t, _r in wanted]).exclude(age_band="").exists():
+    if not wanted:
         return
-    by_period: dict[str, dict[int, IndicatorTable]] = {}
-    for period in sorted({r.key for _t, r in wanted}):
-        by_period[period] = {t.indicator.pk: t for t in indicator_tables(
-            indicators, threshold=threshold, dimension="age_band", period=period)}
+    qs = Observation.objects.filter(indicator_id__in={t.indicator.pk for t, _r in wanted},
+                                    period__in={r.key for _t, r in wanted}, sex__in=[Sex.KVINDE, Sex.MAND],
+                                    numerator__isnull=False, denominator__isnull=False).exclude(age_band="")
+    for dim in DIMENSIONS:
+        if dim != "age_band":
+            qs = qs.filter(**{dim: ""})
+    counts: dict[tuple[int, str], dict[str, dict[str, tuple[int, int]]]] = {}
+    for row in (qs.values("indicator_id", "period", "age_band", "sex")
+                .annotate(num=Sum("numerator"), den=Sum("denominator")).order_by()):
+        counts.setdefault((row["indicator_id"], row["period"]), {}).setdefault(row["age_band"], {})[row["sex"]] = (
+            int(row["num"]), int(row["den"]))
     pending = []
     for table, row in wanted:
-        bands = by_period[row.key].get(table.indicator.pk)
+        where_uuid = str(table.indicator.dataset.uuid)
         strata = []
-        for band in bands.rows if bands else ():
-            w, m = band.figures.get(Sex.KVINDE), band.figures.get(Sex.MAND)
-            cells = [c for f in (w, m) if f is not None for c in (f.part, f.base)]
-            if len(cells) != 4 or any(c is None or c.suppressed or c.value is None for c in cells):
+        for band, by_sex in counts.get((table.indicator.pk, row.key), {}).items():
+            if Sex.KVINDE not in by_sex or Sex.MAND not in by_sex:
                 continue
-            wn, mn = int(w.base.value), int(m.base.value)
+            where = _Where(where_uuid, "age_band", band, row.key)
+            cells = [dc.Cell.protect(where.keyed(count, sex), threshold)
+                     for sex in (Sex.KVINDE, Sex.MAND) for count in by_sex[sex]]
+            if any(c.suppressed for c in cells):
+                continue
+            w, wn, m, mn = (int(c.value) for c in cells)
             if wn and mn:
-                strata.append((min(int(w.part.value), wn), wn, min(int(m.part.value), mn), mn))
+                strata.append((min(w, wn), wn, min(m, mn), mn))
         if len(strata) >= 2:
             pending.append((row, st.mh_risk_difference(strata, min_n=threshold)))
     lang = fmt.resolve_lang()
