@@ -25,6 +25,19 @@ def test_command_reports_row_errors_and_stores_nothing(world, write):
         call_command("import_dataset", str(path), municipality="odense", dataset="Fejl")
     assert "3" in str(info.value) and "'Q'" in str(info.value)
     assert not Observation.objects.filter(indicator__dataset__title="Fejl").exists()
+    # Issue 14: a refused file changes nothing, not even the dataset made for it.
+    assert not Dataset.objects.filter(title="Fejl").exists()
+
+
+def test_a_refused_file_leaves_an_existing_dataset_and_no_new_one(world, write):
+    call_command("import_dataset", str(write("ok.csv", "Køn;År;Antal\nK;2014;10\nM;2014;12\n")),
+                 municipality="odense", dataset="Findes")
+    for dataset in ("Findes", "Ny"):
+        with pytest.raises(CommandError):
+            call_command("import_dataset", str(write("x.xls", "not a spreadsheet")), municipality="odense",
+                         dataset=dataset)
+    assert Dataset.objects.filter(title="Findes").exists() and not Dataset.objects.filter(title="Ny").exists()
+    assert Observation.objects.filter(indicator__dataset__title="Findes").count() == 2
 
 
 def test_command_refuses_unknown_municipality(world, write):

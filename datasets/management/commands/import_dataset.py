@@ -28,9 +28,9 @@ class Command(BaseCommand):
         if place is None:
             raise CommandError(f"No municipality with the short name {municipality!r}.")
         target = Dataset.objects.filter(municipality=place, title=dataset).first()
-        if target is None:
+        created = target is None
+        if created:
             target = services.create_dataset(municipality=place, title=dataset)
-            self.stdout.write(f"Created the dataset “{dataset}” for {place.name}.")
         try:
             detection = importing.detect(file)
             plan = importing.Plan(
@@ -40,9 +40,12 @@ class Command(BaseCommand):
             )
             result = services.import_file(dataset=target, path=file, plan=plan, replace=replace,
                                           filename=file.name)
-        except importing.FileRefused as exc:
-            raise CommandError(exc.message) from exc
-        except services.ImportRefused as exc:
+        except (importing.FileRefused, services.ImportRefused) as exc:
+            if created:
+                # A refused file changes nothing: not even the dataset made for it.
+                services.delete_dataset(dataset=target)
+            if isinstance(exc, importing.FileRefused):
+                raise CommandError(exc.message) from exc
             lines = [exc.message]
             for error in exc.errors:
                 lines.append(f"  række {error['row']}, kolonne {error['column']!r}, værdi {error['value']!r}: "
@@ -50,6 +53,8 @@ class Command(BaseCommand):
             if exc.total > len(exc.errors):
                 lines.append(f"  … og {exc.total - len(exc.errors)} fejl mere.")
             raise CommandError("\n".join(lines)) from exc
+        if created:
+            self.stdout.write(f"Created the dataset “{dataset}” for {place.name}.")
         self.stdout.write(self.style.SUCCESS(
             f"Imported {result.rows} rows into “{dataset}”: {result.observations} figures, "
             f"{len(result.indicators)} indicators, {result.seconds:.1f} s."))
