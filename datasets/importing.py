@@ -34,6 +34,8 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from ligestilling.lib import privacy
+
 from .models import CivilStatus, Education, Measure, Origin, Sex
 
 CHUNK_ROWS = 200_000
@@ -324,28 +326,24 @@ YES = {"ja", "j", "yes", "y", "1", "sand", "true", "x", "1.0"}
 NO = {"nej", "n", "no", "0", "falsk", "false", "0.0"}
 
 
-# --- CPR numbers ----------------------------------------------------------------------
+# --- Person identifiers ------------------------------------------------------------------
+#
+# One detector for the whole product: ligestilling.lib.privacy (Unicode digits, dashes,
+# dots, slashes and spaces inside the number). A cell needs at least ten digits to hold
+# a CPR number, so that count is the cheap vectorised pre-filter before the detector runs.
 
-# ddmmyy-xxxx or ddmmyyxxxx, not part of a longer number (RE2 has no look-arounds).
-CPR_PATTERN = r"(?:^|\D)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[- ]?\d{4}(?:\D|$)"
-_CPR_RE = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(\d{2})[- ]?\d{4}(?!\d)")
+_TEN_DIGITS = 10
 
 
 def looks_like_cpr(text: str) -> bool:
-    for m in _CPR_RE.finditer(str(text)):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        for century in (1900, 2000):
-            try:
-                date(century + year, month, day)
-            except ValueError:
-                continue
-            return True
-    return False
+    return "cpr" in privacy.find_identifiers(str(text))
 
 
-def mask_cpr(text: str) -> str:
-    """The cell with every CPR-like number replaced, never echoing the digits."""
-    return _CPR_RE.sub("XXXXXX-XXXX", str(text))[:60]
+def safe_value(text: str) -> str:
+    """A cell as an error report may show it: a CPR number or an e-mail address masked,
+    so an identifier is never echoed, stored with the report or logged."""
+    kinds = privacy.find_identifiers(str(text))
+    return privacy.mask_identifiers(str(text)) if {"cpr", "email"} & set(kinds) else str(text)
 
 
 # --- Reading files --------------------------------------------------------------------
@@ -889,7 +887,7 @@ def detect(path: Path, sample_rows: int = 2000, budget: Budget | None = None) ->
         for raw in sample[targets.index(SEX)].unique().tolist()[:50]:
             sex_codes[str(raw)] = sex_code(str(raw)) or ""
     preview = sample.head(10).fillna("").astype(str).values.tolist()
-    preview = [[mask_cpr(c) if looks_like_cpr(c) else c for c in row] for row in preview]
+    preview = [[safe_value(c) for c in row] for row in preview]
     return Detection(header=header, targets=targets, kind=kind, sex_codes=sex_codes, preview=preview,
                      encoding=source.encoding, separator=source.separator, file_kind=source.kind)
 
@@ -921,6 +919,10 @@ class RowError:
     column: str
     value: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # Every error path goes through here: no identifier is kept in a report.
+        self.value = safe_value(self.value)[:80]
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
@@ -1058,14 +1060,14 @@ class ChunkValidator:
     def check_cpr(self, df: pd.DataFrame, rows: np.ndarray) -> None:
         for i in df.columns:
             s = df[i]
-            hits = s.str.contains(CPR_PATTERN, regex=True).to_numpy(dtype=bool)
+            hits = (s.str.count(r"\d") >= _TEN_DIGITS).to_numpy(dtype=bool)
             if hits.any():
                 confirmed = np.zeros(len(s), dtype=bool)
                 for j in np.flatnonzero(hits):
                     confirmed[j] = looks_like_cpr(s.iloc[j])
                 self.errors.add_mask(confirmed, rows, self.header[i], s,
                                      _("The cell looks like a CPR number. Files with CPR numbers are refused; "
-                                       "remove or pseudonymise the column."), show=mask_cpr)
+                                       "remove or pseudonymise the column."))
 
     def common(self, df: pd.DataFrame, rows: np.ndarray) -> dict[str, pd.Series]:
         """Sex, period, dimensions and area: checked and normalised."""

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from datasets import importing, services
 from datasets.models import DatasetImport, Observation
+from ligestilling.lib import privacy
 
 
 def xlsx_bytes(rows) -> bytes:
@@ -120,7 +121,10 @@ def test_formulas_are_not_run(dataset, write):
     assert not Observation.objects.filter(indicator__dataset=dataset).exists()
 
 
-@pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299 1234"])
+# The last three were let through by the importer's own detector before issue 14 made the
+# privacy guard's the only one (en dash, fullwidth digits, a dot).
+@pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299 1234", "010203\u20131234",
+                                 "\uff10\uff11\uff10\uff12\uff10\uff13-\uff11\uff12\uff13\uff14", "010203.1234"])
 def test_cpr_numbers_refuse_the_whole_file_without_echoing_them(dataset, write, cpr):
     text = f"Løbenr;Køn;Alder;Selvhjulpen\n1;K;65-74;ja\n2;M;65-74;nej\n{cpr};M;75-84;ja\n"
     with pytest.raises(services.ImportRefused) as info:
@@ -129,7 +133,7 @@ def test_cpr_numbers_refuse_the_whole_file_without_echoing_them(dataset, write, 
     assert (error["row"], error["column"]) == (4, "Løbenr")
     assert "CPR" in error["reason"]
     assert cpr not in str(info.value.errors) and cpr[:6] not in str(info.value.errors)
-    assert error["value"] == "XXXXXX-XXXX"
+    assert error["value"] == privacy.MASKS["cpr"]
     assert not Observation.objects.filter(indicator__dataset=dataset).exists()
 
 
@@ -159,7 +163,7 @@ def test_cpr_upload_in_the_browser_is_refused_at_the_mapping_step_without_keepin
     file = SimpleUploadedFile("cpr.csv", "Cpr;Køn;Antal\n010203-1234;K;1\n".encode())
     response = client.post(reverse("datasets:dataset_upload", args=[dataset.uuid]), {"file": file})
     page = client.get(response.url)
-    assert "010203" not in page.content.decode() and "XXXXXX-XXXX" in page.content.decode()
+    assert "010203" not in page.content.decode() and privacy.MASKS["cpr"] in page.content.decode()
     pending = DatasetImport.objects.get(dataset=dataset)
     response = client.post(response.url, {"kind": "aggregated", "col_0": "ignore", "col_1": "sex", "col_2": "value",
                                           "sex_0": "kvinde", "measure": "persons"}, follow=True)
@@ -180,3 +184,13 @@ def test_abandoned_uploads_are_deleted_after_a_day(dataset, time_machine, stagin
     assert services.discard_stale_uploads() == 1
     pending.refresh_from_db()
     assert not pending.staged_path and staged_files() == []
+
+
+def test_an_error_report_never_echoes_an_identifier_in_any_error(dataset, write):
+    """Issue 14: not only the CPR check masks; every error shows the cell without identifiers."""
+    text = "Køn;År;Antal\nK;2014;navn@kommune.dk\nM;2014;x\n"
+    with pytest.raises(services.ImportRefused) as info:
+        services.import_file(dataset=dataset, path=write("mail.csv", text))
+    values = [e["value"] for e in info.value.errors]
+    assert "navn@kommune.dk" not in str(info.value.errors) and privacy.MASKS["email"] in values
+    assert "x" in values  # an ordinary wrong value is still shown, so the uploader can fix it
