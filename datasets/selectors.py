@@ -597,6 +597,15 @@ def neutralise(value):
     return value
 
 
+def _export_p(p: float | None) -> float | str:
+    """A p-value as the page shows it: three decimals, and "<0,001" (not 0) below that."""
+    if p is None:
+        return ""
+    if p < 0.001:
+        return "<" + fmt.plain_number(0.001, fmt.resolve_lang())
+    return round(p, 3)
+
+
 def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
     """Header and rows for CSV/XLSX: raw numbers, markers for hidden cells."""
     sex_labels = table.sex_labels
@@ -616,8 +625,7 @@ def export_rows(table: IndicatorTable) -> tuple[list[str], list[list]]:
                 continue
             # Values and interval ends rounded as shown, markers when hidden (Cell.export_*).
             out += [f.base.export_value(), f.value.export_value(), *f.value.export_interval()]
-        out += [row.gap.export_value(), *row.gap.export_interval(),
-                "" if row.p_value is None else round(row.p_value, 3),
-                "" if row.adjusted_p is None else round(row.adjusted_p, 3), verdict_label(row.verdict)]
+        out += [row.gap.export_value(), *row.gap.export_interval(), _export_p(row.p_value),
+                _export_p(row.adjusted_p), verdict_label(row.verdict)]
         rows.append(out)
     return [neutralise(h) for h in header], [[neutralise(v) for v in r] for r in rows]

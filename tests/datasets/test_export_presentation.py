@@ -25,6 +25,12 @@ def test_the_dataset_csv_is_written_like_every_other_export(client, world, datas
     assert any(re.fullmatch(r"-(3[6-9]|4[0-2])", v) for v in row)
     assert not any("." in v and v.replace(".", "").lstrip("-").isdigit() for v in row)  # no decimal points
     assert "Signifikant forskel" in row
+    # Danish headers throughout, and a p-value below 0.001 as the page shows it, not as 0.
+    header = next(r for r in rows if r and r[0] == "Periode")
+    assert "Kvinder: grundlag (n)" in header and "Kvinder: 95 %-interval, nedre" in header
+    assert not any(re.search(r"base \(n\)|interval, (low|high)", h) for h in header)
+    p_values = row[header.index("p-værdi")], row[header.index("p-værdi, justeret (Benjamini–Hochberg)")]
+    assert p_values == ("<0,001", "<0,001")
     assert ["Kilde: Omsorgssystemet"] in rows
     assert response["Content-Disposition"] == 'attachment; filename="Hjemmepleje 2014-Selvhjulpen.csv"'
     dataset.title = "Træning på Ørestad"
