@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, FloatField, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Floor
 from django.utils.translation import gettext as _
 
 from ligestilling.lib import disclosure as dc
@@ -451,6 +451,10 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
     grouped: dict[str, dict[str, _Agg]] = {}
     prefetched = _prefetched or {}
     aggregate = prefetched[indicator.pk] if indicator.pk in prefetched else _aggregate(indicator, dimension, period)
+    summed_from, no_total = "", False
+    if not dimension and not aggregate:
+        summed_from, aggregate = _total_from_parts(indicator)
+        no_total = bool(summed_from) and not aggregate
     for row in aggregate:
         grouped.setdefault(row[group], {})[row["sex"]] = _combine(row, indicator.measure)
     present = {s for figs in grouped.values() for s in figs}
@@ -481,6 +485,13 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
     if dc.DERIVED in reasons:
         table.notes.append(_("(hidden): withheld so that a number below %(n)s cannot be worked out.")
                            % {"n": threshold})
+    if summed_from and not no_total:
+        table.notes.append(_("The file has no total row: the totals are the sum of the breakdown by %(dimension)s.")
+                           % {"dimension": str(dict(dimension_choices()).get(summed_from, summed_from)).lower()})
+    elif no_total:
+        table.notes.append(_("The file has no total for this indicator, and shares or averages cannot be added up "
+                             "from the breakdown. Choose the breakdown by %(dimension)s to see the figures.")
+                           % {"dimension": str(dict(dimension_choices()).get(summed_from, summed_from)).lower()})
     if indicator.reference_id:
         reference = indicator.reference
         ref = indicator_table(reference, threshold=threshold,
@@ -492,6 +503,33 @@ def indicator_table(indicator: Indicator, *, threshold: int, dimension: str = ""
             table.reference.label = _("National figure %(period)s") % {"period": ref.rows[0].label}
             table.reference_source = reference.dataset.source
     return table
+
+
+def _total_from_parts(indicator: Indicator) -> tuple[str, list[dict]]:
+    """For a file with breakdown rows but no total: the breakdown used ("" if none) and,
+    when adding up is valid (counts of persons, or shares given as counts of a base), its
+    rows summed per period and sex; an empty list when it is not (shares given as a
+    percentage, averages, amounts)."""
+    for dim in DIMENSIONS:
+        qs = Observation.objects.filter(indicator=indicator).exclude(**{dim: ""})
+        for other in DIMENSIONS:
+            if other != dim:
+                qs = qs.filter(**{other: ""})
+        rows = list(qs.values("period", "sex").annotate(
+            rows=Count("id"), vsum=Sum("value"), num=Sum("numerator"), den=Sum("denominator"),
+            parts=Count("id", filter=Q(numerator__isnull=False, denominator__isnull=False)),
+            means=Count("id", filter=Q(n__isnull=False)),
+            # Persons come in whole numbers; "25,4" is a share stored as a count (issue 14).
+            fractions=Count("id", filter=Q(value__isnull=False) & ~Q(value=Floor(F("value")))),
+        ).order_by("period", "sex"))
+        if not rows:
+            continue
+        counts = all(r["parts"] == r["rows"] for r in rows) or (
+            indicator.measure == Measure.PERSONS and not any(r["means"] or r["fractions"] for r in rows))
+        if not counts:
+            return dim, []
+        return dim, [{**r, "n_sum": None, "n_mean": None, "n_sq": None} for r in rows]
+    return "", []
 
 
 def _category_order(value: str) -> tuple[int, str]:

@@ -395,3 +395,28 @@ def test_dataset_texts_and_indicator_names_are_checked(client, world, dataset):
     assert "e-mailadresse" in response.context["form"].errors["description"][0]
     indicator.refresh_from_db()
     assert indicator.description == ""
+
+
+def test_a_file_without_totals_shows_totals_added_up_from_its_breakdown(client, world, dataset):
+    """Issue 14: a file with only age bands was invisible in the plain view."""
+    import_text(dataset, "Indikator;År;Køn;Alder;Tæller;Nævner\n"
+                         "Selvhjulpen;2014;K;65-74;20;60\nSelvhjulpen;2014;M;65-74;30;50\n"
+                         "Selvhjulpen;2014;K;75-84;25;70\nSelvhjulpen;2014;M;75-84;20;40\n")
+    client.force_login(world.odense.leder)
+    response = client.get(reverse("datasets:dataset_detail", args=[dataset.uuid]))
+    [table] = response.context["tables"]
+    [row] = table.rows
+    assert row.figures["kvinde"].base.value == shown(dataset, 130, "kvinde")
+    assert row.figures["mand"].part.value == shown(dataset, 50, "mand")
+    body = response.content.decode()
+    assert "Filen har ingen i alt-række: totalerne er summen af opdelingen på aldersgruppe." in body
+    assert "Ingen tal for denne opdeling" not in body
+
+
+def test_shares_given_as_percentages_are_not_added_up(client, world, dataset):
+    import_text(dataset, "Indikator;År;Køn;Alder;Andel\n"
+                         "Andel hjemmepleje;2014;K;65-74;25,4\nAndel hjemmepleje;2014;M;65-74;20,1\n"
+                         "Andel hjemmepleje;2014;K;75-84;41,0\nAndel hjemmepleje;2014;M;75-84;33,3\n")
+    client.force_login(world.odense.leder)
+    body = client.get(reverse("datasets:dataset_detail", args=[dataset.uuid])).content.decode()
+    assert "Filen har ingen i alt-tal for denne indikator" in body

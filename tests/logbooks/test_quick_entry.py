@@ -142,7 +142,9 @@ def test_saving_costs_a_fixed_number_of_queries(client, lists, django_assert_max
     client.force_login(t.medarbejder)
     many = valid_data(t.team, topics_staff=[item(t.team, label).pk for label in ("Jobsøgning", "Sprog", "Helbred")],
                       offers=[item(t.team, label).pk for label in ("Kursus", "Mentor", "Løntilskud")])
-    with django_assert_max_num_queries(23):  # 22 + the record key range check of full_clean
+    # 22 on PostgreSQL, where the first conversation of a month takes one statement more
+    # (the share-locked update finds no row yet); 21 on SQLite.
+    with django_assert_max_num_queries(22):
         assert client.post(URL, many).status_code == 302
     assert Entry.objects.get().offers.count() == 3
 
