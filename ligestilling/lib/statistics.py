@@ -145,8 +145,27 @@ def shares_by_sex(counts: Mapping[str, tuple[int, int]], level: float = 0.95) ->
 # --- Gap between women's and men's shares -------------------------------------------
 
 
+class _WomenMinusMen:
+    """What every comparison of women and men (shares, means, age-adjusted) answers alike;
+    `difference` and `alpha` are fields of the dataclass that inherits it."""
+
+    difference: float | None
+    alpha: float
+
+    @property
+    def level(self) -> float:
+        return 1 - self.alpha
+
+    @property
+    def higher(self) -> str | None:
+        """Which sex is higher (:data:`KVINDE`/:data:`MAND`), None if equal or unknown."""
+        if self.difference is None or self.difference == 0:
+            return None
+        return KVINDE if self.difference > 0 else MAND
+
+
 @dataclass(frozen=True)
-class Gap:
+class Gap(_WomenMinusMen):
     """Comparison of the women's and the men's share.
 
     ``difference``, ``low`` and ``high`` are in **percentage points, women minus men**
@@ -174,16 +193,6 @@ class Gap:
     min_n: int = MIN_GROUP_N
     adjusted_p: float | None = None
 
-    @property
-    def level(self) -> float:
-        return 1 - self.alpha
-
-    @property
-    def higher(self) -> str | None:
-        """Which sex has the higher share (:data:`KVINDE`/:data:`MAND`), None if equal/unknown."""
-        if self.difference is None or self.difference == 0:
-            return None
-        return KVINDE if self.difference > 0 else MAND
 
 
 def _verdict(p: float | None, alpha: float, too_few: bool) -> str:
@@ -355,7 +364,7 @@ def mean_summary(
 
 
 @dataclass(frozen=True)
-class MeanGap:
+class MeanGap(_WomenMinusMen):
     """Welch comparison of two means; ``difference`` = women minus men, in the data's unit."""
 
     mean_women: float | None
@@ -373,11 +382,6 @@ class MeanGap:
     alpha: float = 0.05
     adjusted_p: float | None = None
 
-    @property
-    def higher(self) -> str | None:
-        if self.difference is None or self.difference == 0:
-            return None
-        return KVINDE if self.difference > 0 else MAND
 
 
 def mean_gap(
@@ -523,7 +527,7 @@ AGE_LARGER = "larger"  # the age distribution hides part of the gap
 
 
 @dataclass(frozen=True)
-class AdjustedGap:
+class AdjustedGap(_WomenMinusMen):
     """Women-versus-men gap adjusted for a stratifying variable (age bands).
 
     ``difference``, ``low`` and ``high`` are in **percentage points, women minus men**,
@@ -546,15 +550,6 @@ class AdjustedGap:
     min_n: int = MIN_GROUP_N
     adjusted_p: float | None = None
 
-    @property
-    def level(self) -> float:
-        return 1 - self.alpha
-
-    @property
-    def higher(self) -> str | None:
-        if self.difference is None or self.difference == 0:
-            return None
-        return KVINDE if self.difference > 0 else MAND
 
 
 def mh_risk_difference(
